@@ -1,0 +1,56 @@
+"""tinygrad_nn: a small autograd framework on numpy, with Graphviz pictures of the graph."""
+
+from . import autograd, backend, random
+from .autograd import (
+    Function,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
+from .random import manual_seed
+from .tensor import (
+    Tensor,
+    arange,
+    cat,
+    eye,
+    float16,
+    float32,
+    float64,
+    full,
+    full_like,
+    int32,
+    int64,
+    matmul,
+    maximum,
+    minimum,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    stack,
+    tensor,
+    uint8,
+    where,
+    zeros,
+    zeros_like,
+)
+from .tensor import bool_ as bool  # noqa: A001 - PyTorch's name, tg.bool
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Function", "Tensor", "arange", "autograd", "backend", "bool", "cat", "detect_anomaly",
+    "enable_grad", "eye", "float16", "float32", "float64", "full", "full_like", "grad",
+    "gradcheck", "gradgradcheck", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled",
+    "manual_seed", "matmul", "maximum", "minimum", "no_grad", "ones", "ones_like", "rand",
+    "randint", "randn", "random", "set_detect_anomaly", "set_grad_enabled", "stack", "tensor",
+    "uint8", "where", "zeros", "zeros_like",
+]  # fmt: skip

@@ -1,0 +1,497 @@
+"""The engine: grad mode, reverse-mode backward, ``grad()``, ``Function`` and ``gradcheck``.
+
+Every op records its output with its parents and a backward closure
+``backward(grad_output, out) -> one gradient per parent``, written in Tensor ops.
+Backpropagation visits the graph in reverse topological order (found
+iteratively, so depth is unlimited), sums the gradients that reach a tensor
+along every path, and un-broadcasts each gradient to its parent's shape here,
+once, so no op has to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class _State:
+    """Process-wide switches read by every op."""
+
+    grad_enabled = True
+    anomaly = False
+    scope: tuple | None = None  # the Modules whose forward is running, outermost first
+
+
+state = _State()
+
+
+# ---------------------------------------------------------------- grad mode
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Context manager and decorator: ops inside record no graph.
+
+    >>> with no_grad():
+    ...     y = x * 2          # y.requires_grad is False
+    """
+
+    def __enter__(self) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = False
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous
+
+
+class enable_grad(contextlib.ContextDecorator):
+    """Context manager and decorator: turn recording back on inside ``no_grad``."""
+
+    def __enter__(self) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Turn recording on or off: immediately, and back again when used as a context."""
+
+    def __init__(self, mode: bool) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops currently record the graph."""
+    return state.grad_enabled
+
+
+@contextlib.contextmanager
+def module_scope(module: Any) -> Iterator[None]:
+    """Record ``module`` as the innermost scope of the ops run inside (used by viz)."""
+    previous = state.scope
+    state.scope = (module,) if previous is None else previous + (module,)
+    try:
+        yield
+    finally:
+        state.scope = previous
+
+
+# ---------------------------------------------------------------- anomaly mode
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Inside, the first op whose forward or backward makes NaN/Inf raises ``RuntimeError``.
+
+    The error names the op, the shapes and the line of user code that created it.
+    Creation frames are recorded only while anomaly mode is on.
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self) -> None:
+        self._previous = state.anomaly
+        state.anomaly = self.check_nan
+
+    def __exit__(self, *exc: object) -> None:
+        state.anomaly = self._previous
+
+
+def set_detect_anomaly(mode: bool) -> None:
+    """Turn anomaly mode on or off globally."""
+    state.anomaly = bool(mode)
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly mode is on."""
+    return state.anomaly
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside tinygrad_nn, as 'file:line in func: code'."""
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        if "tinygrad_nn" not in frame.filename.replace("\\", "/").split("/")[-2:][0]:
+            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "<unknown>"
+
+
+def check_forward_anomaly(out: Tensor) -> None:
+    """In anomaly mode: remember where ``out`` was made, and raise if it holds NaN/Inf."""
+    out._created_at = _user_frame()
+    if np.issubdtype(out.data.dtype, np.floating) and not np.isfinite(out.data).all():
+        out._anomaly = True
+        shapes = ", ".join(str(p.shape) for p in out._parents)
+        raise RuntimeError(
+            f"anomaly: op '{out._op}' produced NaN/Inf in its forward output of shape "
+            f"{out.shape} (input shapes {shapes}); created at {out._created_at}"
+        )
+
+
+def _check_backward_anomaly(node: Tensor, parent: Tensor, grad: Tensor) -> None:
+    if not np.isfinite(grad.data).all():
+        node._anomaly = True
+        raise RuntimeError(
+            f"anomaly: the backward of op '{node._op}' (output shape {node.shape}) produced "
+            f"NaN/Inf in the gradient of an input of shape {parent.shape}; the op was "
+            f"created at {getattr(node, '_created_at', '<unknown: enable anomaly mode first>')}"
+        )
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def _freed_backward(grad_output: Tensor, out: Tensor) -> tuple:
+    raise RuntimeError(
+        f"trying to backward through the graph a second time (at op '{out._op}'): its saved "
+        "arrays were freed after the first backward. Pass retain_graph=True to the first "
+        "backward() if you need to backward through it again."
+    )
+
+
+def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Every tensor that needs a gradient and that ``roots`` depend on, inputs first.
+
+    Iterative depth-first search: no recursion, so a 100,000-op chain is fine.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots if r.requires_grad]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Un-broadcast: sum ``grad`` down to ``shape`` (the inverse of numpy broadcasting)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return summed.reshape(shape) if summed.shape != shape else summed
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> dict[int, Tensor] | None:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``inputs=None`` gradients accumulate into the ``.grad`` of leaves (and of
+    tensors that called ``retain_grad``). Otherwise nothing's ``.grad`` changes and
+    the gradients of ``inputs`` are returned, keyed by ``id``.
+    """
+    order = topological_order(roots)
+    wanted = None if inputs is None else {id(t) for t in inputs}
+    captured: dict[int, Tensor] = {}
+    grads: dict[int, Tensor] = {}
+    for root, g in zip(roots, root_grads, strict=True):
+        if root.requires_grad:
+            grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
+    previous_mode = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        for node in reversed(order):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            for hook in node._hooks or ():
+                replaced = hook(g)
+                if replaced is not None:
+                    g = replaced
+            if wanted is not None:
+                if id(node) in wanted:
+                    captured[id(node)] = g
+            elif node._backward is None or node._retains_grad:
+                node._accumulate_grad(g, create_graph)
+            if node._backward is None:
+                continue
+            node._check_versions()
+            parent_grads = node._backward(g, node)
+            for parent, pg in zip(node._parents, parent_grads, strict=True):
+                if pg is None or not parent.requires_grad:
+                    continue
+                if pg.shape != parent.shape:
+                    pg = sum_to(pg, parent.shape)
+                if pg.dtype != parent.dtype:
+                    pg = pg.astype(parent.dtype)
+                if state.anomaly:
+                    _check_backward_anomaly(node, parent, pg)
+                key = id(parent)
+                grads[key] = grads[key] + pg if key in grads else pg
+    finally:
+        state.grad_enabled = previous_mode
+        if not retain_graph:
+            for node in order:
+                if node._backward is not None:
+                    node._backward = _freed_backward
+                    node._parents = ()
+                    node._saved_versions = None
+    return captured if inputs is not None else None
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
+
+    Parameters
+    ----------
+    outputs, inputs : Tensor or sequence of Tensors
+    grad_outputs : the vector in the vector-Jacobian product, one per output
+        (may be omitted for scalar outputs).
+    retain_graph : keep the graph for another backward; defaults to ``create_graph``.
+    create_graph : record the backward pass, so the gradients can be differentiated again.
+    allow_unused : return ``None`` for an input the outputs do not depend on,
+        instead of raising ``RuntimeError``.
+    """
+    from .tensor import Tensor
+
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad_outputs has {len(grad_outputs)} entries but there are {len(outputs)} outputs"
+        )
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError("every input of grad() must be a Tensor that requires grad")
+    seeds = [out._seed_gradient(g) for out, g in zip(outputs, grad_outputs, strict=True)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = run_backward(outputs, seeds, retain_graph, create_graph, inputs=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"input {i} (shape {t.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(g)
+    return tuple(result)
+
+
+# ---------------------------------------------------------------- user-defined ops
+
+
+class FunctionContext:
+    """The ``ctx`` of a ``Function``: saves tensors and free attributes for backward."""
+
+    def __init__(self) -> None:
+        self._saved: tuple = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep ``tensors`` for ``backward`` (read them back from ``saved_tensors``)."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to ``save_for_backward``, in order."""
+        return self._saved
+
+
+class Function:
+    """A user-defined differentiable op, as in PyTorch.
+
+    Subclass it with static ``forward(ctx, *args)`` (runs with grad mode off, returns a
+    Tensor) and ``backward(ctx, grad_output)`` (returns one gradient per forward
+    argument: a Tensor, or None), then call ``MyOp.apply(*args)``. A backward written
+    in Tensor ops can be differentiated again under ``create_graph=True``.
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionContext, *args: Any) -> Tensor:
+        """Compute the output from the inputs."""
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: FunctionContext, grad_output: Tensor) -> Any:
+        """Return the gradient for each forward argument."""
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, g)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """Run ``forward`` and record the op so that ``backward`` is used by autograd."""
+        from .tensor import Tensor
+
+        ctx = FunctionContext()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        with no_grad():
+            result = cls.forward(ctx, *args)
+        if not isinstance(result, Tensor):
+            raise TypeError(
+                f"{cls.__name__}.forward must return a Tensor, got {type(result).__name__}"
+            )
+        tensor_args = tuple(a for a in args if isinstance(a, Tensor))
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        # The output may be among the saved tensors; swap it for a marker so the
+        # closure does not keep the output alive through a reference cycle.
+        ctx._saved = tuple(_OUTPUT if s is result else s for s in ctx._saved)
+
+        def backward(grad_output: Tensor, out: Tensor) -> tuple:
+            ctx._saved = tuple(out if s is _OUTPUT else s for s in ctx._saved)
+            grads = cls.backward(ctx, grad_output)
+            ctx._saved = tuple(_OUTPUT if s is out else s for s in ctx._saved)
+            grads = grads if isinstance(grads, tuple) else (grads,)
+            if len(grads) != len(args):
+                raise RuntimeError(
+                    f"{cls.__name__}.backward returned {len(grads)} gradients but forward "
+                    f"took {len(args)} arguments"
+                )
+            return tuple(_as_gradient(grads[i], args[i], cls.__name__) for i in positions)
+
+        return Tensor._make(result.data, tensor_args, cls.__name__, backward)
+
+
+_OUTPUT = object()
+
+
+def _as_gradient(g: Any, arg: Tensor, name: str) -> Tensor | None:
+    from .tensor import Tensor
+
+    if g is None:
+        return None
+    g = g if isinstance(g, Tensor) else Tensor(np.asarray(g, dtype=arg.dtype))
+    if g.shape != arg.shape and np.broadcast_shapes(g.shape, arg.shape) != g.shape:
+        raise RuntimeError(
+            f"{name}.backward returned a gradient of shape {g.shape} for an input of shape "
+            f"{arg.shape}"
+        )
+    return g
+
+
+# ---------------------------------------------------------------- gradcheck
+
+
+def gradcheck(
+    fn: Callable[..., Tensor],
+    inputs: Tensor | Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Compare ``fn``'s analytic gradients with central differences, in float64.
+
+    Each input that requires grad is perturbed element by element. The output may
+    be any shape: its gradient is checked against the sum of the outputs weighted
+    by a fixed random vector. Returns True, or raises ``AssertionError`` naming the
+    input, the index and both values.
+    """
+    from .tensor import Tensor
+
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    # float32 inputs are checked in float64: central differences in float32 are noise
+    inputs = [
+        x.detach().double().requires_grad_(x.requires_grad)
+        if isinstance(x, Tensor) and np.issubdtype(x.dtype, np.floating)
+        else x
+        for x in inputs
+    ]
+    differentiable = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not differentiable:
+        raise ValueError("gradcheck needs at least one input Tensor with requires_grad=True")
+
+    output = fn(*inputs)
+    if not isinstance(output, Tensor):
+        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
+    weights = np.random.default_rng(1234).standard_normal(output.shape)
+
+    def weighted(out: Tensor) -> float:
+        return float(np.sum(np.asarray(out.data, dtype=np.float64) * weights))
+
+    analytic = grad(
+        (output * Tensor(weights)).sum(),
+        [inputs[i] for i in differentiable],
+        allow_unused=True,
+    )
+    # grad mode stays on: fn may itself take gradients (gradgradcheck)
+    for k, i in enumerate(differentiable):
+        x = inputs[i]
+        a = np.zeros(x.shape) if analytic[k] is None else analytic[k].numpy()
+        flat = x.data.reshape(-1)
+        for j in range(flat.size):
+            saved = flat[j]
+            flat[j] = saved + eps
+            plus = weighted(fn(*inputs))
+            flat[j] = saved - eps
+            minus = weighted(fn(*inputs))
+            flat[j] = saved
+            numeric = (plus - minus) / (2 * eps)
+            value = a.reshape(-1)[j]
+            if not abs(value - numeric) <= atol + rtol * abs(numeric):
+                index = np.unravel_index(j, x.shape) if x.shape else ()
+                raise AssertionError(
+                    f"gradcheck failed for input {i} (shape {x.shape}) at index "
+                    f"{tuple(int(n) for n in index)}: analytic {value!r} vs numerical "
+                    f"{numeric!r}"
+                )
+    return True
+
+
+def gradgradcheck(
+    fn: Callable[..., Tensor],
+    inputs: Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check second derivatives: ``gradcheck`` of the (create_graph) gradient of ``fn``."""
+    from .tensor import Tensor
+
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    differentiable = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivative(*xs: Any) -> Tensor:
+        out = fn(*xs)
+        weights = Tensor(np.random.default_rng(4321).standard_normal(out.shape))
+        gs = grad((out * weights).sum(), [xs[i] for i in differentiable],
+                  create_graph=True, allow_unused=True)
+        total = None
+        for g in gs:
+            if g is not None:
+                term = (g * g).sum()
+                total = term if total is None else total + term
+        if total is None:
+            raise ValueError("gradgradcheck: fn does not depend on any input")
+        return total
+
+    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol)
