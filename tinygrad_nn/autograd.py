@@ -11,6 +11,7 @@ once, so no op has to.
 from __future__ import annotations
 
 import contextlib
+import gc
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -220,43 +221,54 @@ def run_backward(
             grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
+    # Backward allocates many short-lived tensors and no cycles: the cyclic
+    # collector would only rescan the (large, live) graph again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         for node in reversed(order):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            for hook in node._hooks or ():
-                replaced = hook(g)
-                if replaced is not None:
-                    g = replaced
+            if node._hooks:
+                for hook in list(node._hooks):
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g = replaced
+            backward = node._backward
             if wanted is not None:
                 if id(node) in wanted:
                     captured[id(node)] = g
-            elif node._backward is None or node._retains_grad:
+            elif backward is None or node._retains_grad:
                 node._accumulate_grad(g, create_graph)
-            if node._backward is None:
+            if backward is None:
                 continue
             node._check_versions()
-            parent_grads = node._backward(g, node)
+            parent_grads = backward(g, node)
             for parent, pg in zip(node._parents, parent_grads, strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
-                if pg.shape != parent.shape:
-                    pg = sum_to(pg, parent.shape)
-                if pg.dtype != parent.dtype:
-                    pg = pg.astype(parent.dtype)
+                if pg._data.shape != parent._data.shape:
+                    pg = sum_to(pg, parent._data.shape)
+                if pg._data.dtype != parent._data.dtype:
+                    pg = pg.astype(parent._data.dtype)
                 if state.anomaly:
                     _check_backward_anomaly(node, parent, pg)
                 key = id(parent)
-                grads[key] = grads[key] + pg if key in grads else pg
+                if key in grads:
+                    grads[key] = grads[key] + pg
+                else:
+                    grads[key] = pg
     finally:
         state.grad_enabled = previous_mode
+        if collecting:
+            gc.enable()
         if not retain_graph:
             for node in order:
                 if node._backward is not None:
                     node._backward = _freed_backward
                     node._parents = ()
-                    node._saved_versions = None
+                    node._saved_versions = []
     return captured if inputs is not None else None
 
 

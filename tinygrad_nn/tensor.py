@@ -152,6 +152,9 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
+_new = object.__new__
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for autograd.
 
@@ -163,12 +166,17 @@ class Tensor:
     A numpy array passed in is used without a copy (like ``torch.as_tensor``).
     """
 
+    # Hot attributes live in slots; rarely set ones are class-level defaults, so
+    # making a tensor (thousands per training step) does not pay for them.
     __slots__ = (
-        "_data", "grad", "requires_grad", "name", "device", "_parents", "_op", "_backward",
-        "_version", "_saved_versions", "_scope", "_hooks", "_retains_grad", "__dict__",
-        "__weakref__",
+        "_data", "grad", "requires_grad", "device", "_parents", "_op", "_backward",
+        "_version", "_saved_versions", "__dict__", "__weakref__",
     )  # fmt: skip
     __array_priority__ = 1000
+    name: str | None = None  # optional label, shown by viz
+    _scope: tuple | None = None  # the Modules whose forward made this tensor (viz)
+    _hooks: list | None = None
+    _retains_grad = False
 
     def __init__(
         self,
@@ -179,49 +187,59 @@ class Tensor:
     ) -> None:
         array = _to_array(data, dtype)
         target = backend.device_of(array) if device is None else backend.normalize_device(device)
-        self._init(backend.to_device(array, target), False, target)
-        if requires_grad:
-            self.requires_grad_(True)
-
-    def _init(self, data: Any, requires_grad: bool, device: str) -> None:
-        self._data = data
+        self._data = backend.to_device(array, target)
+        self.device = target
         self.grad: Tensor | None = None
-        self.requires_grad = requires_grad
-        self.name: str | None = None
-        self.device = device
+        self.requires_grad = False
         self._parents: tuple[Tensor, ...] = ()
         self._op: str | None = None
         self._backward: Callable | None = None
         self._version = 0
-        self._saved_versions: tuple[int, ...] | None = None
-        self._scope: tuple | None = None
-        self._hooks: list | None = None
-        self._retains_grad = False
+        self._saved_versions: list[int] | None = None
+        if requires_grad:
+            self.requires_grad_(True)
 
-    @classmethod
-    def _wrap(cls, data: Any, device: str = "cpu") -> Tensor:
+    @staticmethod
+    def _wrap(data: Any, device: str = "cpu") -> Tensor:
         """A leaf around an array already in the right dtype and device (no checks)."""
-        out = object.__new__(Tensor)
-        out._init(data, False, device)
+        out = _new(Tensor)
+        out._data = data
+        out.device = device
+        out.grad = None
+        out.requires_grad = False
+        out._parents = ()
+        out._op = None
+        out._backward = None
+        out._version = 0
+        out._saved_versions = None
         return out
 
     @staticmethod
     def _make(data: Any, parents: tuple[Tensor, ...], op: str, backward: Callable) -> Tensor:
         """The output of an op: records ``parents`` and ``backward`` when grad is needed."""
-        out = object.__new__(Tensor)
-        out._init(data, False, parents[0].device)
-        if state.grad_enabled and data.dtype.kind == "f":
+        out = _new(Tensor)
+        out._data = data
+        out.device = parents[0].device
+        out.grad = None
+        out._version = 0
+        if state.grad_enabled:
             for p in parents:
-                if p.requires_grad:
+                if p.requires_grad and data.dtype.kind == "f":
                     out.requires_grad = True
                     out._parents = parents
                     out._op = op
                     out._backward = backward
-                    out._saved_versions = tuple(q._version for q in parents)
-                    out._scope = state.scope
+                    out._saved_versions = [q._version for q in parents]
+                    if state.scope is not None:
+                        out._scope = state.scope
                     if state.anomaly:
                         autograd.check_forward_anomaly(out)
-                    break
+                    return out
+        out.requires_grad = False
+        out._parents = ()
+        out._op = None
+        out._backward = None
+        out._saved_versions = None
         return out
 
     def _const(self, data: Any) -> Tensor:
@@ -480,7 +498,7 @@ class Tensor:
 
     def _check_versions(self) -> None:
         """Raise if an input was changed in place after this op saved it."""
-        for parent, saved in zip(self._parents, self._saved_versions or (), strict=False):
+        for parent, saved in zip(self._parents, self._saved_versions, strict=True):
             if parent._version != saved:
                 raise RuntimeError(
                     f"an input of op '{self._op}' (a tensor of shape {parent.shape}"
@@ -1055,10 +1073,9 @@ class Tensor:
                     "mode is on; update parameters inside `with tg.no_grad():`"
                 )
             # record like the out-of-place op: the old value lives on in `before`
-            before = object.__new__(Tensor)
-            before._init(self._data, self.requires_grad, self.device)
-            for slot in ("_parents", "_op", "_backward", "_version", "_saved_versions",
-                         "_scope", "name"):
+            before = Tensor._wrap(self._data, self.device)
+            for slot in ("requires_grad", "_parents", "_op", "_backward", "_version",
+                         "_saved_versions", "_scope", "name"):
                 setattr(before, slot, getattr(self, slot))
             result = method(before, other)
             for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
