@@ -55,9 +55,9 @@ def array_module(device_or_array: Any) -> ModuleType:
     """The array library (numpy or cupy) for a device name or an array."""
     if isinstance(device_or_array, str):
         return _cupy() if normalize_device(device_or_array) == "cuda" else np
-    if isinstance(device_or_array, np.ndarray | np.generic):
-        return np
-    return _cupy() if type(device_or_array).__module__.startswith("cupy") else np
+    if type(device_or_array).__module__.startswith("cupy"):
+        return _cupy()
+    return np
 
 
 def device_of(array: Any) -> str:
@@ -76,7 +76,7 @@ def to_device(array: Any, device: str) -> Any:
 
 def to_numpy(array: Any) -> np.ndarray:
     """A numpy array with the same values (copied off the GPU where needed)."""
-    return array if isinstance(array, np.ndarray) else to_device(array, "cpu")
+    return array if array_module(array) is np else array.get()
 
 
 _erf_scalar = np.vectorize(math.erf, otypes=[np.float64])

@@ -50,6 +50,8 @@ def _resolve_dtype(dtype: Any) -> np.dtype:
 
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert constructor input to an array following API.md's dtype rules."""
+    if isinstance(data, str | bytes):
+        raise TypeError(f"cannot make a tensor from a str: got {_short(data)}")
     if isinstance(data, Tensor):
         array = data._data
     elif isinstance(data, np.ndarray | np.generic):
@@ -66,10 +68,10 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
                 f"cannot make a tensor from a ragged nested sequence (rows of different "
                 f"lengths): {_short(data)}"
             ) from exc
-        if array.dtype.kind == "f":
+        # Python floats default to float32; with dtype= given, the float64 values numpy
+        # made are cast once, below, so float64 never passes through float32
+        if dtype is None and array.dtype.kind == "f":
             array = array.astype(np.float32)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
     elif backend.array_module(data) is not np:
         array = data
     else:
@@ -584,10 +586,11 @@ class Tensor:
 
     def __mul__(self, other: Any) -> Tensor:
         other = self._operand(other)
-        # d(ab)/da = b, d(ab)/db = a
+        # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
         return Tensor._make(
             self._data * other._data, (self, other), "mul",
-            lambda g, out: (g * other, g * self),
+            lambda g, out: (g * other if self.requires_grad else None,
+                            g * self if other.requires_grad else None),
         )
 
     def __rmul__(self, other: Any) -> Tensor:
@@ -598,7 +601,8 @@ class Tensor:
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         return Tensor._make(
             self._data / other._data, (self, other), "div",
-            lambda g, out: (g / other, -g * self / (other * other)),
+            lambda g, out: (g / other if self.requires_grad else None,
+                            -g * self / (other * other) if other.requires_grad else None),
         )
 
     def __rtruediv__(self, other: Any) -> Tensor:
@@ -1209,9 +1213,12 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes summed by the engine)
+    # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes summed by the engine);
+    # a side that needs no gradient (the input batch, usually) costs no matmul
     return Tensor._make(
-        a._data @ b._data, (a, b), "matmul", lambda g, out: (g @ b.mT, a.mT @ g)
+        a._data @ b._data, (a, b), "matmul",
+        lambda g, out: (g @ b.mT if a.requires_grad else None,
+                        a.mT @ g if b.requires_grad else None),
     )
 
 
