@@ -1,6 +1,6 @@
 """tinygrad_nn: a small autograd framework on numpy, with Graphviz pictures of the graph."""
 
-from . import autograd, backend, random
+from . import autograd, backend, data, nn, optim, random, reference, viz
 from .autograd import (
     Function,
     detect_anomaly,
@@ -15,6 +15,7 @@ from .autograd import (
     set_grad_enabled,
 )
 from .random import manual_seed
+from .serialization import load, save
 from .tensor import (
     Tensor,
     arange,
@@ -47,10 +48,11 @@ from .tensor import bool_ as bool  # noqa: A001 - PyTorch's name, tg.bool
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "Tensor", "arange", "autograd", "backend", "bool", "cat", "detect_anomaly",
+    "Function", "Tensor", "arange", "autograd", "backend", "bool", "cat", "data",
+    "detect_anomaly",
     "enable_grad", "eye", "float16", "float32", "float64", "full", "full_like", "grad",
     "gradcheck", "gradgradcheck", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled",
-    "manual_seed", "matmul", "maximum", "minimum", "no_grad", "ones", "ones_like", "rand",
-    "randint", "randn", "random", "set_detect_anomaly", "set_grad_enabled", "stack", "tensor",
-    "uint8", "where", "zeros", "zeros_like",
+    "load", "manual_seed", "matmul", "maximum", "minimum", "nn", "no_grad", "ones", "ones_like",
+    "optim", "rand", "randint", "randn", "random", "reference", "save", "set_detect_anomaly",
+    "set_grad_enabled", "stack", "tensor", "uint8", "viz", "where", "zeros", "zeros_like",
 ]  # fmt: skip

@@ -1,0 +1,368 @@
+"""Layers: Linear, Sequential, activations, Dropout, normalisation and Embedding (PyTorch's)."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_nn.autograd import no_grad
+from tinygrad_nn.nn import functional as F
+from tinygrad_nn.nn import init
+from tinygrad_nn.nn.module import Module, Parameter
+from tinygrad_nn.tensor import Tensor
+
+
+def _resolve(value: Any, torch_value: Any, names: str, default: Any) -> Any:
+    """Pick our keyword or PyTorch's spelling of it (giving both is an error)."""
+    if value is not None and torch_value is not None:
+        raise TypeError(f"give only one of {names}")
+    if value is not None:
+        return value
+    return default if torch_value is None else torch_value
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias`` for input (..., in_features).
+
+    `weight` is (out_features, in_features) and `bias` (out_features,), both drawn from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)) as in PyTorch.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(np.zeros((out_features, in_features), dtype=np.float32))
+        self.bias = Parameter(np.zeros(out_features, dtype=np.float32)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Redraw the weights with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the affine map to the last axis."""
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Sequential(Module):
+    """Modules applied one after another; children are named "0", "1", ... (or by an OrderedDict).
+
+    Indexable (``model[0]``, ``model[-1]``, ``model[1:]``), iterable and sized.
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(modules):
+                if not isinstance(module, Module):
+                    raise TypeError(
+                        f"Sequential argument {index} is a {type(module).__name__}, not a Module"
+                    )
+                self.add_module(str(index), module)
+
+    def __getitem__(self, index: int | slice) -> Module:
+        items = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(items[index]))
+        if not -len(items) <= index < len(items):
+            raise IndexError(f"index {index} is out of range for Sequential of length {len(items)}")
+        return items[index][1]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> Sequential:
+        """Add `module` at the end."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def forward(self, input: Any) -> Any:
+        """Feed the input through every module in order."""
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+
+class Identity(Module):
+    """Returns its input unchanged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Return `input`."""
+        return input
+
+
+class ReLU(Module):
+    """max(x, 0) elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply ReLU."""
+        return F.relu(input)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)) elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the logistic sigmoid."""
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """Hyperbolic tangent elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply tanh."""
+        return F.tanh(input)
+
+
+class LeakyReLU(Module):
+    """x for x > 0, ``negative_slope * x`` otherwise."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply leaky ReLU."""
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class GELU(Module):
+    """x * Φ(x) (exact), or the tanh approximation with ``approximate="tanh"``."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply GELU."""
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softmax(Module):
+    """Softmax along `axis` (default -1; ``dim=`` also accepted)."""
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
+        super().__init__()
+        self.axis = _resolve(axis, dim, "axis= and dim=", -1)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply softmax."""
+        return F.softmax(input, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Module):
+    """log(softmax(x)) along `axis` (default -1; ``dim=`` also accepted), computed stably."""
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
+        super().__init__()
+        self.axis = _resolve(axis, dim, "axis= and dim=", -1)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply log-softmax."""
+        return F.log_softmax(input, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Flatten(Module):
+    """Flatten axes `start_axis`..`end_axis` into one (``start_dim``/``end_dim`` also accepted)."""
+
+    def __init__(
+        self,
+        start_axis: int | None = None,
+        end_axis: int | None = None,
+        *,
+        start_dim: int | None = None,
+        end_dim: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.start_axis = _resolve(start_axis, start_dim, "start_axis= and start_dim=", 1)
+        self.end_axis = _resolve(end_axis, end_dim, "end_axis= and end_dim=", -1)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Flatten the chosen axes."""
+        return input.flatten(self.start_axis, self.end_axis)
+
+    def extra_repr(self) -> str:
+        return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each element with probability `p` and scale the rest
+    by 1/(1-p); in eval mode, the identity. Follows ``tg.manual_seed``."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply dropout when training."""
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over (N, C) or (N, C, L) input, as PyTorch.
+
+    Training normalises with the batch statistics and updates the buffers ``running_mean``,
+    ``running_var`` (unbiased) and ``num_batches_tracked``; eval mode uses the running ones.
+    ``momentum=None`` gives a cumulative average.
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=np.float32))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dtype=np.float32))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(num_features, dtype=np.float32))
+            self.register_buffer("running_var", np.ones(num_features, dtype=np.float32))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Normalise each channel."""
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}) expects input of shape (N, {self.num_features}) "
+                f"or (N, {self.num_features}, L), got {input.shape}"
+            )
+        momentum = 0.0 if self.momentum is None else self.momentum
+        use_batch_stats = self.training or self.running_mean is None
+        if self.training and self.num_batches_tracked is not None:
+            with no_grad():
+                self.num_batches_tracked += 1
+            if self.momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        return F.batch_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            training=use_batch_stats,
+            momentum=momentum,
+            eps=self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing `normalized_shape` axes, then scale by `weight`, add `bias`."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        shape = (
+            (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        )
+        self.normalized_shape = shape
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(shape, dtype=np.float32))
+            self.bias = Parameter(np.zeros(shape, dtype=np.float32)) if bias else None
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply layer normalisation."""
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
+class Embedding(Module):
+    """A lookup table: integer indices of any shape -> rows of `weight` (num_embeddings, dim),
+    initialised from N(0, 1) as PyTorch."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int) -> None:
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.weight = Parameter(np.zeros((num_embeddings, embedding_dim), dtype=np.float32))
+        init.normal_(self.weight)
+
+    def forward(self, input: Any) -> Tensor:
+        """Look up the rows for `input`."""
+        return F.embedding(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"

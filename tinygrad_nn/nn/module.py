@@ -1,0 +1,395 @@
+"""`Module` and `Parameter`: the containers every layer is built from, as in PyTorch."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from tinygrad_nn.autograd import module_scope, no_grad
+from tinygrad_nn.backend import array_module
+from tinygrad_nn.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that a `Module` registers as trainable (``requires_grad=True``).
+
+    Its dtype follows the data: float64 data gives a float64 parameter.
+
+    >>> p = Parameter([1.0, 2.0])
+    >>> p.requires_grad, p.is_leaf
+    (True, True)
+    """
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        super().__init__(data.detach() if isinstance(data, Tensor) else data, requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `Module.load_state_dict(strict=False)` skipped: missing and unexpected keys."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _add_indent(text: str, spaces: int) -> str:
+    lines = text.split("\n")
+    return "\n".join([lines[0]] + [" " * spaces + line for line in lines[1:]])
+
+
+class Module:
+    """Base class of all layers and models; subclasses set attributes and define `forward`.
+
+    Attributes that are `Parameter`s or `Module`s are registered automatically, so
+    `parameters()`, `state_dict()`, `train()`/`eval()` and `to()` reach them:
+
+    >>> from tinygrad_nn import nn
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1 = nn.Linear(2, 3)
+    ...         self.fc2 = nn.Linear(3, 1)
+    ...     def forward(self, x):
+    ...         return self.fc2(self.fc1(x).relu())
+    >>> [name for name, _ in TwoLayer().named_parameters()]
+    ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    # ----- registration ---------------------------------------------------------------
+    def _check_name(self, name: str) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() call: call super().__init__() "
+                f"first in {type(self).__name__}.__init__"
+            )
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(
+                f"a parameter, buffer or module name must be a non-empty str without "
+                f"dots, got {name!r}"
+            )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        registries = self.__dict__
+        if isinstance(value, Parameter):
+            self.register_parameter(name, value)
+        elif isinstance(value, Module):
+            self.add_module(name, value)
+        elif name in registries.get("_parameters", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as parameter {name!r} "
+                    "(nn.Parameter or None expected)"
+                )
+            registries["_parameters"][name] = None
+        elif name in registries.get("_modules", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as child module {name!r} "
+                    "(nn.Module or None expected)"
+                )
+            registries["_modules"][name] = None
+        elif name in registries.get("_buffers", ()):
+            registries["_buffers"][name] = (
+                value if value is None or isinstance(value, Tensor) else Tensor(value)
+            )
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        self.__dict__.pop(name, None)
+        for registry in ("_parameters", "_buffers", "_modules"):
+            self.__dict__[registry].pop(name, None)
+        self.__dict__["_non_persistent_buffers"].discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: look in the registries.
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(registry)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(registry)
+            if entries is not None and name in entries:
+                del entries[name]
+                self.__dict__["_non_persistent_buffers"].discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register `param` (or ``None``, a declared but absent parameter) under `name`."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot register {type(param).__name__} as parameter {name!r} "
+                "(nn.Parameter or None expected)"
+            )
+        self._check_name(name)
+        self._forget(name)
+        self.__dict__["_parameters"][name] = param
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register a non-trainable tensor (e.g. running statistics) saved in `state_dict`."""
+        self._check_name(name)
+        self._forget(name)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        self.__dict__["_buffers"][name] = tensor
+        if not persistent:
+            self.__dict__["_non_persistent_buffers"].add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register `module` as a child called `name` (what attribute assignment does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_name(name)
+        self._forget(name)
+        self.__dict__["_modules"][name] = module
+
+    # ----- running --------------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Compute the module's output; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward() method")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with module_scope(self):
+            return self.forward(*args, **kwargs)
+
+    # ----- traversal ------------------------------------------------------------------
+    def named_modules(
+        self, prefix: str = "", memo: set[int] | None = None
+    ) -> Iterator[tuple[str, Module]]:
+        """Yield ``(dotted_name, module)`` for this module and every descendant, each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self) -> Iterator[Module]:
+        """Yield this module and every descendant, each once."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for the direct children."""
+        seen: set[int] = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self) -> Iterator[Module]:
+        """Yield the direct child modules."""
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(
+        self, registry: str, prefix: str, recurse: bool
+    ) -> Iterator[tuple[str, Tensor]]:
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for module_prefix, module in modules:
+            for name, member in module.__dict__[registry].items():
+                if member is None or id(member) in seen:
+                    continue
+                seen.add(id(member))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), member
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted_name, parameter)``, torch names (``"0.weight"``); shared ones once."""
+        yield from self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield every parameter of this module and its descendants, each once."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(dotted_name, buffer)`` for registered buffers (running statistics and such)."""
+        yield from self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield every registered buffer."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # ----- modes and gradients --------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (dropout active, batch statistics) on this module and all below."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode must be a bool, got {mode!r}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode: same as ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Turn gradient tracking of every parameter on or off."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self) -> None:
+        """Set the ``.grad`` of every parameter to ``None``."""
+        for param in self.parameters():
+            param.grad = None
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn(module)`` on every descendant (children first) and then on this module."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ----- saving and loading ---------------------------------------------------------
+    def _state_entries(self) -> Iterator[tuple[str, Tensor]]:
+        # PyTorch's order: each module's parameters, then its persistent buffers, depth first.
+        for prefix, module in self.named_modules():
+            dotted = f"{prefix}." if prefix else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    yield dotted + name, param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers:
+                    yield dotted + name, buffer
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Return an ordered ``name -> numpy array`` copy of all parameters and persistent buffers.
+
+        Keys match PyTorch's (``"0.weight"``, ``"bn.running_mean"``, ``"bn.num_batches_tracked"``),
+        so ``torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})`` works.
+        """
+        return OrderedDict(
+            (name, np.array(tensor.numpy(), copy=True)) for name, tensor in self._state_entries()
+        )
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy arrays from `state_dict` into the parameters and buffers, keeping their dtypes.
+
+        Parameters
+        ----------
+        state_dict : mapping of name to array-like (numpy arrays, Tensors, torch tensors).
+        strict : when True, missing and unexpected keys are errors; shape mismatches always are.
+
+        Nothing is loaded unless everything fits; otherwise ``RuntimeError`` lists the missing
+        keys, the unexpected keys and each mismatched shape (name, checkpoint shape, model shape).
+        """
+        targets = OrderedDict(self._state_entries())
+        # detach(): torch parameters (and ours) refuse or copy a plain conversion while tracked
+        arrays = {
+            name: np.asarray(value.detach() if hasattr(value, "detach") else value)
+            for name, value in state_dict.items()
+        }
+        missing = [name for name in targets if name not in arrays]
+        unexpected = [name for name in arrays if name not in targets]
+        problems = [
+            f"size mismatch for {name!r}: copying a param with shape {arrays[name].shape} from "
+            f"checkpoint, the shape in current model is {tuple(tensor.shape)}."
+            for name, tensor in targets.items()
+            if name in arrays and arrays[name].shape != tuple(tensor.shape)
+        ]
+        if strict:
+            if unexpected:
+                problems.insert(
+                    0, "Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)) + "."
+                )
+            if missing:
+                problems.insert(
+                    0, "Missing key(s) in state_dict: " + ", ".join(map(repr, missing)) + "."
+                )
+        if problems:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(problems)
+            )
+        with no_grad():
+            for name, tensor in targets.items():
+                if name in arrays:
+                    tensor[...] = array_module(tensor.data).asarray(arrays[name])
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----- dtype and device -----------------------------------------------------------
+    def to(self, device_or_dtype: Any) -> Module:
+        """Move every parameter and buffer to a device (``"cpu"``, ``"cuda"``) or cast the
+        floating ones to a dtype (``tg.float64``); the Parameter objects stay the same, so an
+        optimizer built earlier still holds them. Returns ``self``.
+        """
+        if isinstance(device_or_dtype, str) and not device_or_dtype.startswith(("float", "int")):
+            device = device_or_dtype
+
+            def convert(tensor: Tensor) -> Tensor:
+                return tensor.to(device)
+        else:
+            dtype = np.dtype(device_or_dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"Module.to() only casts to floating dtypes, got {dtype}")
+
+            def convert(tensor: Tensor) -> Tensor:
+                return tensor.astype(dtype) if tensor.dtype.kind == "f" else tensor
+
+        with no_grad():
+            for module in self.modules():
+                for param in module._parameters.values():
+                    if param is not None:
+                        _assign_in_place(param, convert(param))
+                        if param.grad is not None:
+                            param.grad = convert(param.grad)
+                for buffer in module._buffers.values():
+                    if buffer is not None:
+                        _assign_in_place(buffer, convert(buffer))
+        return self
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64."""
+        return self.to(np.float64)
+
+    # ----- printing -------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in `repr` (layers override it)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra_lines = self.extra_repr().split("\n") if self.extra_repr() else []
+        child_lines = [
+            f"({name}): " + _add_indent(repr(child), 2) for name, child in self._modules.items()
+        ]
+        if not child_lines and len(extra_lines) <= 1:
+            return f"{type(self).__name__}({''.join(extra_lines)})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
+
+
+def _assign_in_place(tensor: Tensor, converted: Tensor) -> None:
+    """Give `tensor` the data and device of `converted`, keeping the same Tensor object."""
+    if converted is not tensor:
+        tensor.device = converted.device
+        tensor.data = converted.data
