@@ -11,7 +11,9 @@ once, so no op has to.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,33 +38,52 @@ state = _State()
 # ---------------------------------------------------------------- grad mode
 
 
-class no_grad(contextlib.ContextDecorator):
+class _GradMode:
+    """Sets grad mode inside: a context manager, and a decorator with or without ()."""
+
+    mode = True
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)  # bare `@no_grad`, as PyTorch allows
+
+    def __init__(self, func: Callable | None = None) -> None:
+        self._previous: list[bool] = []  # a stack: the same object may be entered re-entrantly
+
+    def __enter__(self) -> None:
+        self._previous.append(state.grad_enabled)
+        state.grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous.pop()
+
+    def __call__(self, func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
     """Context manager and decorator: ops inside record no graph.
 
     >>> with no_grad():
     ...     y = x * 2          # y.requires_grad is False
     """
 
-    def __enter__(self) -> None:
-        self._previous = state.grad_enabled
-        state.grad_enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        state.grad_enabled = self._previous
+    mode = False
 
 
-class enable_grad(contextlib.ContextDecorator):
+class enable_grad(_GradMode):
     """Context manager and decorator: turn recording back on inside ``no_grad``."""
 
-    def __enter__(self) -> None:
-        self._previous = state.grad_enabled
-        state.grad_enabled = True
-
-    def __exit__(self, *exc: object) -> None:
-        state.grad_enabled = self._previous
+    mode = True
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
+class set_grad_enabled:
     """Turn recording on or off: immediately, and back again when used as a context."""
 
     def __init__(self, mode: bool) -> None:
@@ -104,13 +125,17 @@ class detect_anomaly(contextlib.ContextDecorator):
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
+        self._previous: list[bool] = []
+
+    def _recreate_cm(self) -> detect_anomaly:
+        return type(self)(self.check_nan)  # a fresh one per decorated call
 
     def __enter__(self) -> None:
-        self._previous = state.anomaly
+        self._previous.append(state.anomaly)
         state.anomaly = self.check_nan
 
     def __exit__(self, *exc: object) -> None:
-        state.anomaly = self._previous
+        state.anomaly = self._previous.pop()
 
 
 def set_detect_anomaly(mode: bool) -> None:
@@ -123,10 +148,13 @@ def is_anomaly_enabled() -> bool:
     return state.anomaly
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _user_frame() -> str:
     """The innermost stack frame outside tinygrad_nn, as 'file:line in func: code'."""
     for frame in reversed(traceback.extract_stack()[:-1]):
-        if "tinygrad_nn" not in frame.filename.replace("\\", "/").split("/")[-2:][0]:
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
             return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
     return "<unknown>"
 
@@ -432,8 +460,9 @@ def gradcheck(
 
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     # float32 inputs are checked in float64: central differences in float32 are noise
+    # fresh C-contiguous float64 copies: perturbing them in place must reach every element
     inputs = [
-        x.detach().double().requires_grad_(x.requires_grad)
+        Tensor(np.array(x.numpy(), dtype=np.float64), requires_grad=x.requires_grad)
         if isinstance(x, Tensor) and np.issubdtype(x.dtype, np.floating)
         else x
         for x in inputs

@@ -104,6 +104,11 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     if axis is None:
         return None
     items = axis if isinstance(axis, tuple | list) else (axis,)
+    if ndim == 0:
+        # a 0-d tensor accepts axis 0 / -1 (as PyTorch) and reduces over nothing
+        if any(a not in (0, -1) for a in items):
+            raise ValueError(f"axis {axis!r} is out of range for a 0-d tensor")
+        return ()
     result = []
     for a in items:
         if not isinstance(a, int | np.integer) or isinstance(a, bool):
@@ -611,18 +616,17 @@ class Tensor:
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, numbers.Real) and not isinstance(exponent, Tensor):
             p = exponent
-            # d x^p = p x^(p-1)
+            # d x^p = p x^(p-1); x^0 is constant (and 0 * 0^-1 would be nan)
             return Tensor._make(
                 self._data ** self._operand(p)._data, (self,), "pow",
-                lambda g, out: (g * p * self ** (p - 1),),
+                lambda g, out: (g * p * self ** (p - 1) if p != 0 else g * 0,),
             )
         exponent = self._operand(exponent)
 
         def backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
             # d a^b/da = b a^(b-1); d a^b/db = a^b log a (0 where a = 0 and b >= 0, as PyTorch)
             zero_base = self._const((self._data == 0) & (exponent._data >= 0))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_base = where(zero_base, 0.0, self).log()
+            log_base = where(zero_base, 1.0, self).log()
             return g * exponent * self ** (exponent - 1), g * out * log_base
 
         return Tensor._make(self._data ** exponent._data, (self, exponent), "pow", backward)
@@ -845,7 +849,7 @@ class Tensor:
             "logsumexp", lambda g, out: (g.reshape(kept) * (self - out.reshape(kept)).exp(),),
         )
 
-    def softmax(self, axis: Any = -1, *, dim: Any = _UNSET) -> Tensor:
+    def softmax(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, stable for any finite input."""
         axis = _axes(_pick("axis", axis, "dim", dim, -1), self.ndim)
         exps = np.exp(self._data - np.max(self._data, axis=axis, keepdims=True))
@@ -856,7 +860,7 @@ class Tensor:
             lambda g, out: (out * (g - (g * out).sum(axis=axis, keepdims=True)),),
         )
 
-    def log_softmax(self, axis: Any = -1, *, dim: Any = _UNSET) -> Tensor:
+    def log_softmax(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
         """x - logsumexp(x) along ``axis``, stable for any finite input."""
         axis = _axes(_pick("axis", axis, "dim", dim, -1), self.ndim)
         shifted = self._data - np.max(self._data, axis=axis, keepdims=True)
@@ -1081,7 +1085,7 @@ class Tensor:
             for slot in ("requires_grad", "_parents", "_op", "_backward", "_version",
                          "_saved_versions", "_scope", "name"):
                 setattr(before, slot, getattr(self, slot))
-            result = method(before, other)
+            result = method(before, before if other is self else other)
             for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
                          "_saved_versions", "_scope"):
                 setattr(self, slot, getattr(result, slot))
@@ -1117,16 +1121,17 @@ class Tensor:
         return self._inplace(other, np.true_divide, Tensor.__truediv__)
 
     def zero_(self) -> Tensor:
-        """Set every element to 0 in place (same rules as ``-=``)."""
-        return self._inplace(0, np.multiply, Tensor.__mul__)
+        """Set every element to 0 in place (NaN and inf too); same rules as ``-=``."""
+        return self.fill_(0)
 
     def fill_(self, value: float) -> Tensor:
-        """Set every element to ``value`` in place (under no_grad for leaves needing grad)."""
-        if state.grad_enabled and self.requires_grad:
-            raise RuntimeError("fill_ on a tensor that requires grad needs tg.no_grad()")
-        self._data[...] = value
-        self._version += 1
-        return self
+        """Set every element to ``value`` in place; same rules as ``-=``."""
+
+        def filled(before: Tensor, _: Tensor) -> Tensor:
+            data = backend.array_module(before._data).full_like(before._data, value)
+            return Tensor._make(data, (before,), "fill", lambda g, out: (g * 0,))
+
+        return self._inplace(value, _assign, filled)
 
     # ------------------------------------------------------------ numpy interop
 
@@ -1151,6 +1156,11 @@ class Tensor:
             return Tensor(getattr(ufunc, method)(*raw, **kwargs))
         first = tensors[0]
         return op(*[x if isinstance(x, Tensor) else first._operand(x) for x in inputs])
+
+
+def _assign(_: Any, value: Any, out: Any, casting: str) -> None:
+    """``out[...] = value`` with the signature of an in-place ufunc call."""
+    np.copyto(out, value, casting=casting)
 
 
 def _plain_index(index: Any) -> Any:
@@ -1260,7 +1270,7 @@ def _pairwise_extremum(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
     return Tensor._make(data, (a, b), op, lambda g, out: (g * share_a, g * share_b))
 
 
-def cat(tensors: Sequence[Tensor], axis: int = 0, *, dim: Any = _UNSET) -> Tensor:
+def cat(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = _same_device(tensors, "cat")
     axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim)[0]
@@ -1279,7 +1289,7 @@ def cat(tensors: Sequence[Tensor], axis: int = 0, *, dim: Any = _UNSET) -> Tenso
     return Tensor._make(data, tuple(tensors), "cat", backward)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0, *, dim: Any = _UNSET) -> Tensor:
+def stack(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
     """Join tensors along a new axis."""
     tensors = _same_device(tensors, "stack")
     axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim + 1)[0]
