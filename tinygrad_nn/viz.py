@@ -76,7 +76,6 @@ GRADIENT_STOPS: tuple[tuple[float, str], ...] = (
 NONFINITE_COLOR = "#e31a1c"  # NaN or Inf
 NONFINITE_BORDER = "#67000d"
 ZERO_COLOR = "#e6e6e6"  # exactly zero gradient
-NO_GRAD_COLOR = "#ffffff"  # tensor that does not require grad
 PARAM_COLOR = "#d9ead3"
 INPUT_COLOR = "#f2f2f2"
 ROOT_COLOR = "#fff2cc"
@@ -119,7 +118,8 @@ def _text_color(fill: str) -> str:
 
 
 def _as_roots(root: Tensor | Sequence[Tensor]) -> list[Tensor]:
-    roots = [root] if isinstance(root, Tensor) else list(root)
+    roots = [root] if isinstance(root, Tensor) else list(root) if isinstance(
+        root, list | tuple) else []
     if not roots or not all(isinstance(r, Tensor) for r in roots):
         raise TypeError(
             f"viz expects a Tensor or a sequence of Tensors, got {type(root).__name__}"
@@ -151,9 +151,9 @@ def _collect(roots: list[Tensor], max_nodes: int | None) -> list[Tensor]:
         if max_nodes is not None and count > max_nodes:
             raise ValueError(
                 f"the graph has more than max_nodes={max_nodes} nodes (tensors and ops): a "
-                "picture that large is unreadable and slow to lay out. Draw a smaller part "
-                "(one layer, a smaller batch does not help: nodes are ops, not elements) or "
-                "pass max_nodes=None to draw it anyway."
+                "picture that large is unreadable and slow to lay out. Draw a smaller part of "
+                "the model (a smaller batch does not help: nodes are tensors and ops, not "
+                "elements), or pass max_nodes=None to draw it anyway."
             )
         stack.append((node, True))
         for parent in reversed(node._parents):
@@ -168,6 +168,11 @@ def _param_names(params: Any) -> dict[int, str]:
         return {}
     if hasattr(params, "named_parameters"):
         params = params.named_parameters()
+    if isinstance(params, str | bytes) or not isinstance(params, Iterable):
+        raise TypeError(
+            "params must map names to Tensors, e.g. dict(model.named_parameters()), or be a "
+            f"Module; got {type(params).__name__}"
+        )
     items = params.items() if isinstance(params, Mapping) else params
     names: dict[int, str] = {}
     for entry in items:
@@ -345,13 +350,13 @@ class _Drawer:
     ) -> None:
         self.tensors = tensors
         self.root_ids = {id(r) for r in roots}
-        self.param_names = param_names
         self.show_data = show_data
         self.show_grad = show_grad
         self.ids = {id(t): str(i) for i, t in enumerate(tensors)}
-        scopes = {t._scope for t in tensors if t._op is not None and t._scope}
-        self.module_names = _module_names(sorted(scopes, key=len), param_names)
+        scopes = dict.fromkeys(t._scope for t in tensors if t._op is not None and t._scope)
+        self.module_names = _module_names(scopes, param_names)
         self.leaf_scope = self._leaf_scopes()
+        self.param_names = {**self._names_from_modules(), **param_names}
         # unnamed scalar constants (the 2 in x * 2) are written into their op's label
         self.folded = {
             id(t) for t in tensors
@@ -369,6 +374,20 @@ class _Drawer:
                 if parent._op is None and id(parent) not in placed and _owns(t._scope[-1], parent):
                     placed[id(parent)] = t._scope
         return placed
+
+    def _names_from_modules(self) -> dict[int, str]:
+        """Parameters not named in ``params`` get their module's dotted name (``0.weight``)."""
+        names = {}
+        for t in self.tensors:
+            scope = self.leaf_scope.get(id(t))
+            if scope is None:
+                continue
+            module = scope[-1]
+            prefix = self.module_names.get(id(module), "")
+            for local, p in module.named_parameters(recurse=False):
+                if p is t:
+                    names[id(t)] = f"{prefix}.{local}" if prefix else local
+        return names
 
     def _scope_of(self, t: Tensor) -> tuple:
         if t._op is None:
@@ -442,6 +461,31 @@ class _Drawer:
         for tail, head, no_gradient in edges:
             if no_gradient:
                 graph.edge(tail, head, style="dashed", color="#bbbbbb", dir="none")
+        for tail, head in self._layering_edges():
+            graph.edge(prefix + "t" + self.ids[id(tail)], prefix + "t" + self.ids[id(head)],
+                       style="invis", weight="0")
+
+    def _layering_edges(self) -> list[tuple[Tensor, Tensor]]:
+        """Invisible edges from a module's inputs to its parameters.
+
+        They keep a module's box below the tensors it reads, so consecutive layers
+        stack in one column instead of a staircase of overlapping boxes.
+        """
+        inputs: dict[int, dict[int, Tensor]] = {}
+        for t in self.tensors:
+            if t._op is None or not t._scope:
+                continue
+            module = id(t._scope[-1])
+            for parent in t._parents:
+                inside = self._scope_of(parent)
+                if parent._op is not None and not any(id(m) == module for m in inside):
+                    inputs.setdefault(module, {})[id(parent)] = parent
+        return [
+            (source, leaf)
+            for leaf in self.tensors
+            if id(leaf) in self.leaf_scope
+            for source in inputs.get(id(self.leaf_scope[id(leaf)][-1]), {}).values()
+        ]
 
     def _op_label(self, t: Tensor) -> str:
         """The op's name; unnamed scalar constants are written in, as in ``sub(1, ·)``."""
@@ -539,6 +583,10 @@ def draw_graph(
 ) -> graphviz.Digraph:
     """The computation graph that produced ``root``, as a ``graphviz.Digraph``.
 
+    The gradient-flow view computes gradients with the graph's own backward
+    rules (the graph is kept and no ``.grad`` changes), so draw before
+    ``backward()`` frees the graph, or call ``backward(retain_graph=True)``.
+
     Parameters
     ----------
     root : the output Tensor (or a sequence of outputs) to draw back from.
@@ -555,10 +603,6 @@ def draw_graph(
         NaN/Inf in red, arrows against the data flow; ``"both"`` the two views
         side by side in one picture.
     max_nodes : raise ``ValueError`` instead of drawing more nodes than this.
-
-    The gradient-flow view computes gradients with the graph's own backward
-    rules (the graph is kept and no ``.grad`` changes), so draw before
-    ``backward()`` frees the graph, or call ``backward(retain_graph=True)``.
     """
     if backward not in (False, True, "both"):
         raise ValueError(f"backward must be False, True or 'both', got {backward!r}")
@@ -610,6 +654,11 @@ def render(
     minutes to lay out. Without the Graphviz ``dot`` program the ``.dot`` file is
     still written and :class:`GraphvizNotFound` says how to install Graphviz.
     """
+    if format not in graphviz.FORMATS:
+        raise ValueError(
+            f"unknown format {format!r}: use 'svg', 'png', 'pdf' or another Graphviz output "
+            f"format ({', '.join(sorted(graphviz.FORMATS))})"
+        )
     graph = root if isinstance(root, graphviz.Digraph) else draw_graph(
         root, max_nodes=max_nodes, **kw
     )
@@ -679,7 +728,8 @@ def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[
 
     explain calls each op's backward rule itself: ``loss`` keeps its graph and
     no ``.grad`` changes, so ``loss.backward()`` still works afterwards. A
-    non-scalar ``loss`` is explained as ``loss.sum()``.
+    non-scalar ``loss`` is explained as ``loss.sum()``. The table goes to
+    ``file`` (default: standard output).
     """
     roots = _as_roots(loss)
     if len(roots) != 1:
@@ -719,7 +769,7 @@ def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[
                 "local": local,
                 "inputs": inputs,
             })
-    _print_table(rows, _step_label(roots[0], param_names, numbers), file)
+    _print_table(rows, _display_name(roots[0], param_names) or "loss", file)
     return rows
 
 
