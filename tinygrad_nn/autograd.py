@@ -395,6 +395,8 @@ class Function:
 
         ctx = FunctionContext()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if not any(isinstance(a, Tensor) for a in args):
+            raise TypeError(f"{cls.__name__}.apply needs at least one Tensor argument")
         with no_grad():
             result = cls.forward(ctx, *args)
         if not isinstance(result, Tensor):
@@ -462,7 +464,7 @@ def gradcheck(
     # float32 inputs are checked in float64: central differences in float32 are noise
     # fresh C-contiguous float64 copies: perturbing them in place must reach every element
     inputs = [
-        Tensor(np.array(x.numpy(), dtype=np.float64), requires_grad=x.requires_grad)
+        Tensor(np.array(x.numpy(), dtype=np.float64, order="C"), requires_grad=x.requires_grad)
         if isinstance(x, Tensor) and np.issubdtype(x.dtype, np.floating)
         else x
         for x in inputs

@@ -479,9 +479,9 @@ class Tensor:
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError(
-                    f"backward() needs a gradient argument for a non-scalar tensor of shape "
-                    f"{self.shape}: pass gradient= of that shape (grad can be implicitly "
-                    "created only for scalar outputs)"
+                    f"a gradient argument is needed for a non-scalar output of shape "
+                    f"{self.shape}: pass gradient= to backward() (grad_outputs= to tg.grad) "
+                    "with that shape; grad can be implicitly created only for scalar outputs"
                 )
             return self._const(backend.array_module(self._data).ones_like(self._data))
         seed = self._operand(gradient)
@@ -571,43 +571,53 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
 
-    def __add__(self, other: Any) -> Tensor:
+    def _pair(self, other: Any) -> tuple[Tensor, Tensor]:
+        """Both operands of a binary op; an integer side takes the float side's dtype.
+
+        (numpy would make int64 with float32 float64; PyTorch keeps float32.)
+        """
         other = self._operand(other)
-        return Tensor._make(
-            self._data + other._data, (self, other), "add", lambda g, out: (g, g)
-        )
+        a_kind, b_kind = self._data.dtype.kind, other._data.dtype.kind
+        if a_kind == b_kind or (a_kind != "f" and b_kind != "f"):
+            return self, other
+        return (self, other.astype(self.dtype)) if a_kind == "f" else (
+            self.astype(other.dtype), other)
+
+    def __add__(self, other: Any) -> Tensor:
+        a, b = self._pair(other)
+        return Tensor._make(a._data + b._data, (a, b), "add", lambda g, out: (g, g))
 
     def __radd__(self, other: Any) -> Tensor:
         return self._operand(other) + self
 
     def __sub__(self, other: Any) -> Tensor:
-        other = self._operand(other)
-        return Tensor._make(
-            self._data - other._data, (self, other), "sub", lambda g, out: (g, -g)
-        )
+        a, b = self._pair(other)
+        return Tensor._make(a._data - b._data, (a, b), "sub", lambda g, out: (g, -g))
 
     def __rsub__(self, other: Any) -> Tensor:
         return self._operand(other) - self
 
     def __mul__(self, other: Any) -> Tensor:
-        other = self._operand(other)
+        a, b = self._pair(other)
         # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
         return Tensor._make(
-            self._data * other._data, (self, other), "mul",
-            lambda g, out: (g * other if self.requires_grad else None,
-                            g * self if other.requires_grad else None),
+            a._data * b._data, (a, b), "mul",
+            lambda g, out: (g * b if a.requires_grad else None,
+                            g * a if b.requires_grad else None),
         )
 
     def __rmul__(self, other: Any) -> Tensor:
         return self._operand(other) * self
 
     def __truediv__(self, other: Any) -> Tensor:
-        other = self._operand(other)
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f":  # integer division gives float32, as PyTorch
+            a, b = a.astype(float32), b.astype(float32)
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         return Tensor._make(
-            self._data / other._data, (self, other), "div",
-            lambda g, out: (g / other if self.requires_grad else None,
-                            -g * self / (other * other) if other.requires_grad else None),
+            a._data / b._data, (a, b), "div",
+            lambda g, out: (g / b if a.requires_grad else None,
+                            -g * a / (b * b) if b.requires_grad else None),
         )
 
     def __rtruediv__(self, other: Any) -> Tensor:
@@ -616,20 +626,28 @@ class Tensor:
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, numbers.Real) and not isinstance(exponent, Tensor):
             p = exponent
+            base = self if self._data.dtype.kind == "f" or isinstance(p, numbers.Integral) \
+                else self.astype(float32)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                data = base._data ** base._operand(p)._data
             # d x^p = p x^(p-1); x^0 is constant (and 0 * 0^-1 would be nan)
             return Tensor._make(
-                self._data ** self._operand(p)._data, (self,), "pow",
-                lambda g, out: (g * p * self ** (p - 1) if p != 0 else g * 0,),
+                data, (base,), "pow",
+                lambda g, out: (g * p * base ** (p - 1) if p != 0 else g * 0,),
             )
-        exponent = self._operand(exponent)
+        a, b = self._pair(exponent)
 
         def backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
-            # d a^b/da = b a^(b-1); d a^b/db = a^b log a (0 where a = 0 and b >= 0, as PyTorch)
-            zero_base = self._const((self._data == 0) & (exponent._data >= 0))
-            log_base = where(zero_base, 1.0, self).log()
-            return g * exponent * self ** (exponent - 1), g * out * log_base
+            # d a^b/da = b a^(b-1) (0 where b = 0, even at a = 0);
+            # d a^b/db = a^b log a (0 where a = 0 and b >= 0, as PyTorch)
+            safe_base = where(a._const(b._data == 0), 1.0, a)
+            zero_base = a._const((a._data == 0) & (b._data >= 0))
+            log_base = where(zero_base, 1.0, a).log()
+            return g * b * safe_base ** (b - 1), g * out * log_base
 
-        return Tensor._make(self._data ** exponent._data, (self, exponent), "pow", backward)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = a._data ** b._data
+        return Tensor._make(data, (a, b), "pow", backward)
 
     def __rpow__(self, base: Any) -> Tensor:
         return self._operand(base) ** self
@@ -670,38 +688,52 @@ class Tensor:
 
     def exp(self) -> Tensor:
         """e^x; d e^x = e^x."""
+        if self._data.dtype.kind != "f":
+            return self.float().exp()
         return Tensor._make(np.exp(self._data), (self,), "exp", lambda g, out: (g * out,))
 
     def log(self) -> Tensor:
         """Natural log; d log x = 1/x."""
+        if self._data.dtype.kind != "f":
+            return self.float().log()
         with np.errstate(divide="ignore", invalid="ignore"):
             data = np.log(self._data)
         return Tensor._make(data, (self,), "log", lambda g, out: (g / self,))
 
     def sqrt(self) -> Tensor:
         """Square root; d sqrt(x) = 1 / (2 sqrt(x))."""
+        if self._data.dtype.kind != "f":
+            return self.float().sqrt()
         with np.errstate(invalid="ignore"):
             data = np.sqrt(self._data)
         return Tensor._make(data, (self,), "sqrt", lambda g, out: (g / (out * 2),))
 
     def sin(self) -> Tensor:
         """Sine; d sin x = cos x."""
+        if self._data.dtype.kind != "f":
+            return self.float().sin()
         return Tensor._make(np.sin(self._data), (self,), "sin", lambda g, out: (g * self.cos(),))
 
     def cos(self) -> Tensor:
         """Cosine; d cos x = -sin x."""
+        if self._data.dtype.kind != "f":
+            return self.float().cos()
         return Tensor._make(
             np.cos(self._data), (self,), "cos", lambda g, out: (-g * self.sin(),)
         )
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent; d tanh x = 1 - tanh(x)^2."""
+        if self._data.dtype.kind != "f":
+            return self.float().tanh()
         return Tensor._make(
             np.tanh(self._data), (self,), "tanh", lambda g, out: (g * (1 - out * out),)
         )
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so it is finite for any input."""
+        if self._data.dtype.kind != "f":
+            return self.float().sigmoid()
         data = np.exp(-np.logaddexp(0, -self._data))
         # d sigma = sigma (1 - sigma)
         return Tensor._make(
@@ -736,6 +768,8 @@ class Tensor:
 
     def erf(self) -> Tensor:
         """The error function; d erf(x) = 2/sqrt(pi) e^(-x^2)."""
+        if self._data.dtype.kind != "f":
+            return self.float().erf()
         return Tensor._make(
             backend.erf(self._data), (self,), "erf",
             lambda g, out: (g * (2 / math.sqrt(math.pi)) * (-(self * self)).exp(),),
@@ -906,6 +940,8 @@ class Tensor:
     # ------------------------------------------------------------ comparisons
 
     def _compare(self, other: Any, fn: Callable) -> Tensor:
+        if other is None:
+            return NotImplemented  # `t == None` is False, as in PyTorch
         other = self._operand(other)
         return self._const(fn(self._data, other._data))
 
@@ -1099,6 +1135,11 @@ class Tensor:
             raise ValueError(
                 f"in-place op cannot broadcast shape {other.shape} into shape {self.shape}"
             )
+        if not self._data.flags.writeable:
+            raise RuntimeError(
+                f"cannot change a read-only tensor of shape {self.shape} in place (an expand() "
+                "result or a broadcast gradient shares its elements); use an out-of-place op"
+            )
         try:
             ufunc(self._data, other._data, out=self._data, casting="same_kind")
         except TypeError as exc:  # numpy's UFuncTypeError for float into int, etc.
@@ -1196,7 +1237,7 @@ def _scatter(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with numpy's rules: 1-D·1-D, 1-D·2-D, 2-D·2-D and batched N-D."""
     a = a if isinstance(a, Tensor) else Tensor(a)
-    b = a._operand(b)
+    a, b = a._pair(b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul needs at least 1-D operands, got shapes {a.shape} and {b.shape}")
     inner_a = a.shape[-1]
@@ -1262,7 +1303,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def _pairwise_extremum(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
     a = a if isinstance(a, Tensor) else (b._operand(a) if isinstance(b, Tensor) else Tensor(a))
-    b = a._operand(b)
+    a, b = a._pair(b)
     data = fn(a._data, b._data)
     dtype = data.dtype
     wins_a = np.where(a._data == b._data, 0.5, (data == a._data)).astype(dtype)
