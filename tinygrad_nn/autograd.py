@@ -312,13 +312,20 @@ def grad(
 
     Parameters
     ----------
-    outputs, inputs : Tensor or sequence of Tensors
-    grad_outputs : the vector in the vector-Jacobian product, one per output
-        (may be omitted for scalar outputs).
-    retain_graph : keep the graph for another backward; defaults to ``create_graph``.
-    create_graph : record the backward pass, so the gradients can be differentiated again.
-    allow_unused : return ``None`` for an input the outputs do not depend on,
-        instead of raising ``RuntimeError``.
+    outputs
+        A Tensor or a sequence of Tensors to differentiate.
+    inputs
+        A Tensor or a sequence of Tensors to differentiate with respect to.
+    grad_outputs
+        The vector in the vector-Jacobian product, one per output (may be omitted
+        for scalar outputs).
+    retain_graph
+        Keep the graph for another backward; defaults to ``create_graph``.
+    create_graph
+        Record the backward pass, so the gradients can be differentiated again.
+    allow_unused
+        Return ``None`` for an input the outputs do not depend on, instead of
+        raising ``RuntimeError``.
     """
     from .tensor import Tensor
 
@@ -504,8 +511,8 @@ def gradcheck(
                 index = np.unravel_index(j, x.shape) if x.shape else ()
                 raise AssertionError(
                     f"gradcheck failed for input {i} (shape {x.shape}) at index "
-                    f"{tuple(int(n) for n in index)}: analytic {value!r} vs numerical "
-                    f"{numeric!r}"
+                    f"{tuple(int(n) for n in index)}: analytic {float(value)!r} vs numerical "
+                    f"{float(numeric)!r}"
                 )
     return True
 

@@ -462,10 +462,12 @@ class Tensor:
 
         Parameters
         ----------
-        gradient : the vector of the vector-Jacobian product; needed unless self
-            has one element.
-        retain_graph : keep the graph's saved arrays for another backward.
-        create_graph : record the backward pass so gradients can be differentiated again.
+        gradient
+            The vector of the vector-Jacobian product; needed unless self has one element.
+        retain_graph
+            Keep the graph's closures and saved arrays for another backward.
+        create_graph
+            Record the backward pass so gradients can be differentiated again.
         """
         if not self.requires_grad:
             raise RuntimeError(

@@ -589,20 +589,27 @@ def draw_graph(
 
     Parameters
     ----------
-    root : the output Tensor (or a sequence of outputs) to draw back from.
-    params : names for tensors: ``dict(model.named_parameters())``, (name, tensor)
-        pairs, or a Module; matched by identity. Other tensors show ``t.name``.
-        Module boxes are named from these too (``"0: Linear"``).
-    show_data : also print the values of tensors with more than 16 elements
+    root
+        The output Tensor (or a sequence of outputs) to draw back from.
+    params
+        Names for tensors: ``dict(model.named_parameters())``, (name, tensor) pairs,
+        or a Module; matched by identity. Other tensors show ``t.name``. Module boxes
+        are named from these too (``"0: Linear"``).
+    show_data
+        Also print the values of tensors with more than 16 elements
         (numpy-abbreviated), not only their mean/std/min/max.
-    show_grad : show each tensor's stored ``.grad`` in the forward view.
-    rankdir : Graphviz layout direction, ``"LR"`` (left to right) or ``"TB"``.
-    backward : ``False`` the forward graph; ``True`` the gradient flow of ``root``
+    show_grad
+        Show each tensor's stored ``.grad`` in the forward view.
+    rankdir
+        Graphviz layout direction, ``"LR"`` (left to right) or ``"TB"``.
+    backward
+        ``False`` the forward graph; ``True`` the gradient flow of ``root``
         (d root / d tensor for every tensor, ``root.sum()`` if not scalar): each
-        tensor coloured by its gradient's RMS on a log scale with a legend,
-        NaN/Inf in red, arrows against the data flow; ``"both"`` the two views
-        side by side in one picture.
-    max_nodes : raise ``ValueError`` instead of drawing more nodes than this.
+        tensor coloured by its gradient's RMS on a log scale with a legend, NaN/Inf
+        in red, arrows against the data flow; ``"both"`` the two views side by side
+        in one picture.
+    max_nodes
+        Raise ``ValueError`` instead of drawing more nodes than this.
     """
     if backward not in (False, True, "both"):
         raise ValueError(f"backward must be False, True or 'both', got {backward!r}")

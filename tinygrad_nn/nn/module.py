@@ -46,8 +46,10 @@ class Module:
     """Base class of all layers and models; subclasses set attributes and define `forward`.
 
     Attributes that are `Parameter`s or `Module`s are registered automatically, so
-    `parameters()`, `state_dict()`, `train()`/`eval()` and `to()` reach them:
+    `parameters()`, `state_dict()`, `train()`/`eval()` and `to()` reach them.
 
+    Examples
+    --------
     >>> from tinygrad_nn import nn
     >>> class TwoLayer(nn.Module):
     ...     def __init__(self):
@@ -294,9 +296,13 @@ class Module:
 
         Parameters
         ----------
-        state_dict : mapping of name to array-like (numpy arrays, Tensors, torch tensors).
-        strict : when True, missing and unexpected keys are errors; shape mismatches always are.
+        state_dict
+            Mapping of name to array-like (numpy arrays, Tensors, torch tensors).
+        strict
+            When True, missing and unexpected keys are errors; shape mismatches always are.
 
+        Notes
+        -----
         Nothing is loaded unless everything fits; otherwise ``RuntimeError`` lists the missing
         keys, the unexpected keys and each mismatched shape (name, checkpoint shape, model shape).
         """

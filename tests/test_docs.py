@@ -1,0 +1,139 @@
+"""The documentation runs: every Python block of docs/ and README.md, and the site build.
+
+A page's blocks run in order in one namespace (docs/gen_doc_images.py), and where
+the page shows what a block prints (a ``text`` block after the marker
+``<!--pytest-codeblocks:expected-output-->``) the printed output must match it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytest_codeblocks")  # the dev extra installs it; it parses the pages
+from pytest_codeblocks import extract_from_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+_spec = importlib.util.spec_from_file_location("gen_doc_images", DOCS / "gen_doc_images.py")
+gen_doc_images = importlib.util.module_from_spec(_spec)
+sys.modules["gen_doc_images"] = gen_doc_images  # dataclasses look their module up there
+_spec.loader.exec_module(gen_doc_images)
+
+PAGES = gen_doc_images.pages()
+PAGES_WITH_CODE = [page for page in PAGES if gen_doc_images.python_blocks(page)]
+
+
+def _page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+def test_every_page_with_code_is_collected() -> None:
+    names = {_page_id(p) for p in PAGES_WITH_CODE}
+    for expected in ("README.md", "docs/index.md", "docs/documents.md", "docs/autograd.md",
+                     "docs/extending.md", "docs/differences.md", "docs/training.md"):
+        assert expected in names
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=_page_id)
+def test_page_code_runs_and_prints_what_the_page_shows(page: Path, tmp_path: Path) -> None:
+    runs = gen_doc_images.run_page(page, tmp_path)
+    for run in runs:
+        if run.expected is not None:
+            assert gen_doc_images.normalized(run.printed) == gen_doc_images.normalized(
+                run.expected
+            ), f"{_page_id(page)}:{run.lineno}: the block printed\n{run.printed}"
+    # every picture the page's code draws is the one the page shows
+    for svg in tmp_path.rglob("*.svg"):
+        assert (gen_doc_images.IMAGES / svg.name).is_file(), (
+            f"{_page_id(page)} draws {svg.name} but docs/images/autograd/ lacks it: "
+            "run python docs/gen_doc_images.py"
+        )
+
+
+def test_every_picture_in_images_autograd_is_shown_on_a_page() -> None:
+    text = "".join(page.read_text(encoding="utf-8") for page in PAGES)
+    pictures = sorted(gen_doc_images.IMAGES.glob("*.svg"))
+    assert pictures
+    for svg in pictures:
+        assert f"images/autograd/{svg.name}" in text, f"{svg.name} is on no page"
+
+
+def test_every_shown_output_belongs_to_a_python_block() -> None:
+    for page in PAGES:
+        for block in extract_from_file(page):
+            if block.expected_output is not None:
+                where = f"{_page_id(page)}:{block.lineno}"
+                assert block.syntax.split()[0] in gen_doc_images.PYTHON, where
+                assert block.expected_output.strip(), where
+
+
+def test_site_builds_with_strict_warnings(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("mkdocstrings")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict",
+         "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
+    # every public name with a docstring of its own has its entry in the API reference
+    reference = "".join(
+        page.read_text(encoding="utf-8")
+        for page in (tmp_path / "site" / "reference").rglob("index.html")
+    )
+    anchors = set(re.findall(r'id="(tinygrad_nn[\w.]*)"', reference))
+    absent = []
+    for name, obj in _public_api():
+        target = obj.fget if isinstance(obj, property) else obj
+        if getattr(target, "__doc__", None):
+            if f"{target.__module__}.{target.__qualname__}" not in anchors:
+                absent.append(name)
+    assert not absent, f"missing from the API reference pages: {absent}"
+
+
+
+def _public_api() -> list[tuple[str, object]]:
+    """Every public name the API reference documents: modules' exports and class members."""
+    import tinygrad_nn as tg
+    import tinygrad_nn.nn.functional as F
+    from tinygrad_nn import nn, optim
+    from tinygrad_nn.nn import init
+    from tinygrad_nn.optim import lr_scheduler
+
+    names: list[tuple[str, object]] = []
+    for module in (tg, nn, F, init, optim, lr_scheduler, tg.data, tg.reference, tg.viz):
+        exported = getattr(module, "__all__", None) or [
+            n for n, v in vars(module).items()
+            if not n.startswith("_") and getattr(v, "__module__", None) == module.__name__
+        ]
+        for name in exported:
+            obj = getattr(module, name)
+            if callable(obj) and not inspect.ismodule(obj):
+                names.append((f"{module.__name__}.{name}", obj))
+    for qualname, obj in list(names):
+        if inspect.isclass(obj):
+            for member, value in vars(obj).items():
+                if not member.startswith("_") and (callable(value) or isinstance(value, property)):
+                    names.append((f"{qualname}.{member}", getattr(obj, member)))
+    return names
+
+
+def test_every_public_name_has_a_docstring_for_the_api_reference() -> None:
+    api = _public_api()
+    names = {name for name, _ in api}
+    for expected in ("tinygrad_nn.Tensor.backward", "tinygrad_nn.nn.Linear.forward",
+                     "tinygrad_nn.optim.Optimizer.step", "tinygrad_nn.viz.explain"):
+        assert expected in names
+    undocumented = [name for name, obj in api if not (inspect.getdoc(obj) or "").strip()]
+    assert not undocumented, f"the API reference would show these undescribed: {undocumented}"
