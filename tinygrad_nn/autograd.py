@@ -195,24 +195,25 @@ def _freed_backward(grad_output: Tensor, out: Tensor) -> tuple:
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     """Every tensor that needs a gradient and that ``roots`` depend on, inputs first.
 
-    Iterative depth-first search: no recursion, so a 100,000-op chain is fine.
+    Every recorded tensor is numbered as it is made (``_seq``), and an op's inputs
+    always exist before its output, so creation order is a topological order: we
+    only collect the reachable tensors (an explicit stack, no recursion, so a
+    100,000-op chain is fine) and sort them by that number.
     """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots if r.requires_grad]
+    found: dict[int, Tensor] = {}
+    stack = [r for r in roots if r.requires_grad]
+    for r in stack:
+        found[id(r)] = r
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in node._parents:
-            if parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
-    return order
+        for parent in stack.pop()._parents:
+            if parent.requires_grad and id(parent) not in found:
+                found[id(parent)] = parent
+                stack.append(parent)
+    return sorted(found.values(), key=_creation_number)
+
+
+def _creation_number(t: Tensor) -> int:
+    return t._seq
 
 
 def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -253,9 +254,10 @@ def run_backward(
     # collector would only rescan the (large, live) graph again and again.
     collecting = gc.isenabled()
     gc.disable()
+    pop = grads.pop
     try:
         for node in reversed(order):
-            g = grads.pop(id(node), None)
+            g = pop(id(node), None)
             if g is None:
                 continue
             if node._hooks:
@@ -271,9 +273,10 @@ def run_backward(
                 node._accumulate_grad(g, create_graph)
             if backward is None:
                 continue
-            node._check_versions()
-            parent_grads = backward(g, node)
-            for parent, pg in zip(node._parents, parent_grads, strict=True):
+            parents = node._parents
+            if node._saved_versions != [p._version for p in parents]:
+                node._check_versions()  # raises, naming the input that changed
+            for parent, pg in zip(parents, backward(g, node), strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
                 if pg._data.shape != parent._data.shape:

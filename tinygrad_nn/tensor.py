@@ -9,6 +9,7 @@ written in Tensor ops so that the backward pass can itself be recorded
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
@@ -160,6 +161,7 @@ class _HookHandle:
 
 
 _new = object.__new__
+_creation_counter = itertools.count()  # numbers recorded tensors in creation order
 
 
 class Tensor:
@@ -177,7 +179,7 @@ class Tensor:
     # making a tensor (thousands per training step) does not pay for them.
     __slots__ = (
         "_data", "grad", "requires_grad", "device", "_parents", "_op", "_backward",
-        "_version", "_saved_versions", "__dict__", "__weakref__",
+        "_version", "_saved_versions", "_seq", "__dict__", "__weakref__",
     )  # fmt: skip
     __array_priority__ = 1000
     name: str | None = None  # optional label, shown by viz
@@ -203,6 +205,7 @@ class Tensor:
         self._backward: Callable | None = None
         self._version = 0
         self._saved_versions: list[int] | None = None
+        self._seq = -1  # leaves come before every op output
         if requires_grad:
             self.requires_grad_(True)
 
@@ -219,6 +222,7 @@ class Tensor:
         out._backward = None
         out._version = 0
         out._saved_versions = None
+        out._seq = -1
         return out
 
     @staticmethod
@@ -237,6 +241,7 @@ class Tensor:
                     out._op = op
                     out._backward = backward
                     out._saved_versions = [q._version for q in parents]
+                    out._seq = next(_creation_counter)
                     if state.scope is not None:
                         out._scope = state.scope
                     if state.anomaly:
@@ -247,6 +252,7 @@ class Tensor:
         out._op = None
         out._backward = None
         out._saved_versions = None
+        out._seq = -1
         return out
 
     def _const(self, data: Any) -> Tensor:
@@ -255,6 +261,12 @@ class Tensor:
 
     def _operand(self, other: Any) -> Tensor:
         """``other`` as a Tensor on this device; a Python number takes this tensor's dtype."""
+        kind = type(other)
+        if (kind is float or kind is int) and self.device == "cpu":  # the common case, fast
+            dtype = self._data.dtype
+            if dtype.kind != "f" and (kind is float or dtype.kind == "b"):
+                dtype = float32 if kind is float else int64
+            return Tensor._wrap(np.asarray(other, dtype=dtype))
         if isinstance(other, Tensor):
             if other.device != self.device:
                 raise RuntimeError(
@@ -1121,11 +1133,11 @@ class Tensor:
             # record like the out-of-place op: the old value lives on in `before`
             before = Tensor._wrap(self._data, self.device)
             for slot in ("requires_grad", "_parents", "_op", "_backward", "_version",
-                         "_saved_versions", "_scope", "name"):
+                         "_saved_versions", "_seq", "_scope", "name"):
                 setattr(before, slot, getattr(self, slot))
             result = method(before, before if other is self else other)
             for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
-                         "_saved_versions", "_scope"):
+                         "_saved_versions", "_seq", "_scope"):
                 setattr(self, slot, getattr(result, slot))
             self._version += 1
             return self
