@@ -2,6 +2,7 @@
 
 from . import autograd, backend, data, nn, optim, random, reference, viz
 from .autograd import (
+    AnomalyError,
     Function,
     detect_anomaly,
     enable_grad,
@@ -48,7 +49,7 @@ from .tensor import bool_ as bool  # noqa: A001 - PyTorch's name, tg.bool
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "Tensor", "arange", "autograd", "backend", "bool", "cat", "data",
+    "AnomalyError", "Function", "Tensor", "arange", "autograd", "backend", "bool", "cat", "data",
     "detect_anomaly",
     "enable_grad", "eye", "float16", "float32", "float64", "full", "full_like", "grad",
     "gradcheck", "gradgradcheck", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled",

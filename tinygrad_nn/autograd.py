@@ -159,25 +159,41 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
+class AnomalyError(RuntimeError):
+    """Raised by anomaly mode; ``.tensor`` is the op's output, marked for ``tg.viz`` pictures."""
+
+    def __init__(self, message: str, tensor: Tensor) -> None:
+        super().__init__(message)
+        self.tensor = tensor
+
+
 def check_forward_anomaly(out: Tensor) -> None:
     """In anomaly mode: remember where ``out`` was made, and raise if it holds NaN/Inf."""
     out._created_at = _user_frame()
     if np.issubdtype(out.data.dtype, np.floating) and not np.isfinite(out.data).all():
         out._anomaly = True
         shapes = ", ".join(str(p.shape) for p in out._parents)
-        raise RuntimeError(
+        given = [p for p in out._parents if not np.isfinite(p.data).all()]
+        source = (
+            f"; its input of shape {given[0].shape} already held NaN/Inf, made outside "
+            "anomaly mode's view (the data, or an op on tensors that need no grad)"
+            if given else ""
+        )
+        raise AnomalyError(
             f"anomaly: op '{out._op}' produced NaN/Inf in its forward output of shape "
-            f"{out.shape} (input shapes {shapes}); created at {out._created_at}"
+            f"{out.shape} (input shapes {shapes}); created at {out._created_at}{source}",
+            out,
         )
 
 
 def _check_backward_anomaly(node: Tensor, parent: Tensor, grad: Tensor) -> None:
     if not np.isfinite(grad.data).all():
         node._anomaly = True
-        raise RuntimeError(
+        raise AnomalyError(
             f"anomaly: the backward of op '{node._op}' (output shape {node.shape}) produced "
             f"NaN/Inf in the gradient of an input of shape {parent.shape}; the op was "
-            f"created at {getattr(node, '_created_at', '<unknown: enable anomaly mode first>')}"
+            f"created at {getattr(node, '_created_at', '<unknown: enable anomaly mode first>')}",
+            node,
         )
 
 
@@ -290,6 +306,9 @@ def run_backward(
                     grads[key] = grads[key] + pg
                 else:
                     grads[key] = pg
+    except AnomalyError:
+        retain_graph = True  # keep the graph around the bad op, so that it can be drawn
+        raise
     finally:
         state.grad_enabled = previous_mode
         if collecting:
@@ -332,6 +351,11 @@ def grad(
     """
     from .tensor import Tensor
 
+    listed = outputs if isinstance(outputs, list | tuple) else [outputs]
+    if not all(isinstance(t, Tensor) for t in listed):
+        raise TypeError(
+            f"grad() outputs must be a Tensor or a list of Tensors, got {outputs!r:.60}"
+        )
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):

@@ -12,6 +12,8 @@ def manual_seed(seed: int) -> np.random.Generator:
     global _generator
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
         raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"manual_seed expects a non-negative int, got {seed}")
     _generator = np.random.default_rng(int(seed))
     return _generator
 

@@ -148,6 +148,41 @@ def _shape_args(shape: tuple) -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
+def _new_shape(shape: tuple) -> tuple[int, ...]:
+    """The shape of a new tensor: ints, none negative."""
+    shape = _shape_args(shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"shape entries must be non-negative, got {shape}")
+    return shape
+
+
+def _one_axis(axis: Any, ndim: int) -> int:
+    """A single axis (an int, negative allowed) as a non-negative int."""
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
+        raise TypeError(f"axis must be an int, got {axis!r}")
+    return _axes(axis, ndim)[0]
+
+
+def _number(name: str, value: Any) -> Any:
+    """``value`` if it is a real number, else a TypeError naming the argument."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {_short(value)}")
+    return value
+
+
+def _check_broadcast(op: str, *shapes: tuple[int, ...]) -> None:
+    """Raise ValueError naming ``op`` and the shapes unless numpy can broadcast them."""
+    if all(shape == shapes[0] for shape in shapes):
+        return
+    for axis in range(1, max(len(shape) for shape in shapes) + 1):
+        sizes = {shape[-axis] for shape in shapes if len(shape) >= axis} - {1}
+        if len(sizes) > 1:
+            raise ValueError(
+                f"{op}: shapes {' and '.join(str(s) for s in shapes)} do not broadcast "
+                "(each trailing axis must be equal, or 1)"
+            )
+
+
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` takes the hook off again."""
 
@@ -585,12 +620,15 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
 
-    def _pair(self, other: Any) -> tuple[Tensor, Tensor]:
+    def _pair(self, other: Any, op: str | None = None) -> tuple[Tensor, Tensor]:
         """Both operands of a binary op; an integer side takes the float side's dtype.
 
-        (numpy would make int64 with float32 float64; PyTorch keeps float32.)
+        (numpy would make int64 with float32 float64; PyTorch keeps float32.) With ``op``
+        given (an elementwise op) the two shapes must broadcast.
         """
         other = self._operand(other)
+        if op is not None and self._data.shape != other._data.shape:
+            _check_broadcast(op, self.shape, other.shape)
         a_kind, b_kind = self._data.dtype.kind, other._data.dtype.kind
         if a_kind == b_kind or (a_kind != "f" and b_kind != "f"):
             return self, other
@@ -598,21 +636,21 @@ class Tensor:
             self.astype(other.dtype), other)
 
     def __add__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
+        a, b = self._pair(other, "add")
         return Tensor._make(a._data + b._data, (a, b), "add", lambda g, out: (g, g))
 
     def __radd__(self, other: Any) -> Tensor:
         return self._operand(other) + self
 
     def __sub__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
+        a, b = self._pair(other, "sub")
         return Tensor._make(a._data - b._data, (a, b), "sub", lambda g, out: (g, -g))
 
     def __rsub__(self, other: Any) -> Tensor:
         return self._operand(other) - self
 
     def __mul__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
+        a, b = self._pair(other, "mul")
         # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
         return Tensor._make(
             a._data * b._data, (a, b), "mul",
@@ -624,7 +662,7 @@ class Tensor:
         return self._operand(other) * self
 
     def __truediv__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
+        a, b = self._pair(other, "div")
         if a._data.dtype.kind != "f":  # integer division gives float32, as PyTorch
             a, b = a.astype(float32), b.astype(float32)
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
@@ -649,7 +687,7 @@ class Tensor:
                 data, (base,), "pow",
                 lambda g, out: (g * p * base ** (p - 1) if p != 0 else g * 0,),
             )
-        a, b = self._pair(exponent)
+        a, b = self._pair(exponent, "pow")
 
         def backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
             # d a^b/da = b a^(b-1) (0 where b = 0, even at a = 0);
@@ -690,8 +728,8 @@ class Tensor:
         """Clamp values into ``[min, max]``; the gradient flows where min <= x <= max."""
         if min is None and max is None:
             raise ValueError("clip needs at least one of min= and max=")
-        lo = -np.inf if min is None else min
-        hi = np.inf if max is None else max
+        lo = -np.inf if min is None else _number("clip min", min)
+        hi = np.inf if max is None else _number("clip max", max)
         inside = self._const(((self._data >= lo) & (self._data <= hi)).astype(self.dtype))
         clipped = np.clip(self._data, lo, hi).astype(self.dtype, copy=False)
         return Tensor._make(clipped, (self,), "clip", lambda g, out: (g * inside,))
@@ -763,6 +801,7 @@ class Tensor:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x where x > 0, else negative_slope * x."""
+        _number("negative_slope", negative_slope)
         slope = self._const(np.where(self._data > 0, 1, negative_slope).astype(self.dtype))
         return Tensor._make(
             self._data * slope._data, (self,), "leaky_relu", lambda g, out: (g * slope,)
@@ -867,6 +906,8 @@ class Tensor:
         axis = _pick("axis", axis, "dim", dim, None)
         keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
         ddof = ddof if correction is None else correction
+        if not isinstance(ddof, int | np.integer) or isinstance(ddof, bool):
+            raise TypeError(f"ddof must be an int, got {ddof!r}")
         axes = _axes(axis, self.ndim)
         count = self._data.size // max(math.prod(_kept_shape(self.shape, axes)), 1)
         centred = self - self.mean(axis=axes, keepdims=True)
@@ -957,6 +998,7 @@ class Tensor:
         if other is None:
             return NotImplemented  # `t == None` is False, as in PyTorch
         other = self._operand(other)
+        _check_broadcast(fn.__name__, self.shape, other.shape)
         return self._const(fn(self._data, other._data))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -1014,7 +1056,7 @@ class Tensor:
         end = _pick("end_axis", end_axis, "end_dim", end_dim, -1)
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = (_axes(a, self.ndim)[0] for a in (start, end))
+        start, end = (_one_axis(a, self.ndim) for a in (start, end))
         if start > end:
             raise ValueError(f"flatten: start axis {start} comes after end axis {end}")
         shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
@@ -1029,7 +1071,7 @@ class Tensor:
             return self.T
         if a0 is None or a1 is None:
             raise TypeError("transpose needs two axes (or none to reverse all)")
-        a0, a1 = _axes(a0, self.ndim)[0], _axes(a1, self.ndim)[0]
+        a0, a1 = _one_axis(a0, self.ndim), _one_axis(a1, self.ndim)
         axes = list(range(self.ndim))
         axes[a0], axes[a1] = axes[a1], axes[a0]
         return self.permute(*axes)
@@ -1059,7 +1101,7 @@ class Tensor:
         axis = _pick("axis", axis, "dim", dim, None)
         if axis is None:
             raise TypeError("unsqueeze needs an axis")
-        axis = _axes(axis, self.ndim + 1)[0]
+        axis = _one_axis(axis, self.ndim + 1)
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
     def expand(self, *shape: Any) -> Tensor:
@@ -1080,8 +1122,12 @@ class Tensor:
 
     def pad(self, pad_width: Any, value: float = 0) -> Tensor:
         """Pad with a constant; ``pad_width`` as numpy's: one (before, after) pair per axis."""
+        _number("pad value", value)
         try:
-            widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (self.ndim, 2))
+            widths = np.asarray(pad_width)
+            if widths.dtype.kind not in "iu":
+                raise TypeError(f"pad_width must hold ints, got {pad_width!r}")
+            widths = np.broadcast_to(widths, (self.ndim, 2))
         except ValueError as exc:
             raise ValueError(
                 f"pad_width {pad_width!r} does not fit a tensor with {self.ndim} dimensions: "
@@ -1116,8 +1162,17 @@ class Tensor:
                 "item assignment into a tensor that takes part in autograd is not recorded; "
                 "build the result out of place (tg.where, tg.cat) or assign under tg.no_grad()"
             )
+        if isinstance(value, str | bytes):
+            raise TypeError(f"cannot assign a {type(value).__name__} into a tensor: {value!r}")
         value = value._data if isinstance(value, Tensor) else value
-        self._data[_plain_index(index)] = value
+        try:
+            self._data[_plain_index(index)] = value
+        except (IndexError, ValueError, TypeError) as exc:
+            kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(exc, k))
+            raise kind(
+                f"cannot assign {_short(value)} at index {_short(index)} of a tensor of shape "
+                f"{self.shape}: {exc}"
+            ) from None
         self._version += 1
 
     # ------------------------------------------------------------ in place
@@ -1181,6 +1236,7 @@ class Tensor:
 
     def fill_(self, value: float) -> Tensor:
         """Set every element to ``value`` in place; same rules as ``-=``."""
+        _number("fill_ value", value)
 
         def filled(before: Tensor, _: Tensor) -> Tensor:
             data = backend.array_module(before._data).full_like(before._data, value)
@@ -1225,7 +1281,12 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, Tensor):
         index = index._data
     elif isinstance(index, list):
-        index = np.asarray(index)
+        try:
+            index = np.asarray(index)
+        except ValueError:
+            raise IndexError(
+                f"ragged index list {_short(index)}: its rows have different lengths"
+            ) from None
     if hasattr(index, "dtype") and index.dtype.kind == "f":
         raise TypeError(f"tensors used as indices must be integer or bool, got {index.dtype}")
     return index
@@ -1296,6 +1357,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     if anchor is None:
         anchor = Tensor(np.asarray(a) if isinstance(a, np.ndarray) else a)
     a, b = anchor._operand(a), anchor._operand(b)
+    _check_broadcast("where", cond.shape, a.shape, b.shape)
     if a.dtype != b.dtype and _is_float(a.dtype) != _is_float(b.dtype):
         a, b = (a, b.astype(a.dtype)) if _is_float(a.dtype) else (a.astype(b.dtype), b)
     mask = anchor._const(cond)
@@ -1317,7 +1379,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def _pairwise_extremum(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
     a = a if isinstance(a, Tensor) else (b._operand(a) if isinstance(b, Tensor) else Tensor(a))
-    a, b = a._pair(b)
+    a, b = a._pair(b, op)
     data = fn(a._data, b._data)
     dtype = data.dtype
     wins_a = np.where(a._data == b._data, 0.5, (data == a._data)).astype(dtype)
@@ -1348,6 +1410,9 @@ def stack(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -
     """Join tensors along a new axis."""
     tensors = _same_device(tensors, "stack")
     axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim + 1)[0]
+    if len({t.shape for t in tensors}) > 1:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"stack needs tensors of one shape, got shapes {shapes}")
     return cat([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 
@@ -1388,37 +1453,45 @@ def _create(array: Any, requires_grad: bool, device: str) -> Tensor:
 def zeros(*shape: Any, dtype: Any = float32, requires_grad: bool = False,
           device: str = "cpu") -> Tensor:
     """A tensor of zeros (default float32)."""
-    return _create(np.zeros(_shape_args(shape), dtype=_resolve_dtype(dtype)), requires_grad,
+    return _create(np.zeros(_new_shape(shape), dtype=_resolve_dtype(dtype)), requires_grad,
                    device)
 
 
 def ones(*shape: Any, dtype: Any = float32, requires_grad: bool = False,
          device: str = "cpu") -> Tensor:
     """A tensor of ones (default float32)."""
-    return _create(np.ones(_shape_args(shape), dtype=_resolve_dtype(dtype)), requires_grad,
+    return _create(np.ones(_new_shape(shape), dtype=_resolve_dtype(dtype)), requires_grad,
                    device)
 
 
 def full(shape: Any, value: float, dtype: Any = None, requires_grad: bool = False,
          device: str = "cpu") -> Tensor:
     """A tensor filled with ``value`` (float32 for a float, int64 for an int, unless dtype=)."""
-    shape = _shape_args((shape,) if isinstance(shape, int) else tuple(shape))
+    shape = _new_shape((shape,) if isinstance(shape, int) else tuple(shape))
     dtype = _to_array(value).dtype if dtype is None else _resolve_dtype(dtype)
+    if np.ndim(_to_array(value)) != 0:
+        raise ValueError(f"full needs a single fill value, got shape {np.shape(value)}")
     return _create(np.full(shape, value, dtype=dtype), requires_grad, device)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``t``'s shape, dtype and device."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"zeros_like needs a Tensor, got {type(t).__name__}")
     return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with ``t``'s shape, dtype and device."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"ones_like needs a Tensor, got {type(t).__name__}")
     return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
 
 
 def full_like(t: Tensor, value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``value`` everywhere, with ``t``'s shape, dtype and device."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"full_like needs a Tensor, got {type(t).__name__}")
     return full(t.shape, value, dtype=dtype or t.dtype, requires_grad=requires_grad,
                 device=t.device)
 
@@ -1428,6 +1501,9 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     """Evenly spaced values in [start, stop) (int64 for ints, float32 for floats)."""
     if stop is None:
         start, stop = 0, start
+    for name, value in (("start", start), ("stop", stop), ("step", step)):
+        if not math.isfinite(_number(f"arange {name}", value)):
+            raise ValueError(f"arange {name} must be finite, got {value}")
     if step == 0:
         raise ValueError("arange step must not be zero")
     values = np.arange(start, stop, step)
@@ -1441,6 +1517,7 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
 def eye(n: int, m: int | None = None, dtype: Any = float32, requires_grad: bool = False,
         device: str = "cpu") -> Tensor:
     """The identity matrix (n x m)."""
+    _new_shape((n, n if m is None else m))
     return _create(np.eye(n, m, dtype=_resolve_dtype(dtype)), requires_grad, device)
 
 
@@ -1449,7 +1526,7 @@ def randn(*shape: Any, dtype: Any = float32, requires_grad: bool = False,
     """Standard normal samples from the generator seeded by ``tg.manual_seed``."""
     from .random import generator
 
-    data = generator().standard_normal(_shape_args(shape)).astype(_resolve_dtype(dtype))
+    data = generator().standard_normal(_new_shape(shape)).astype(_resolve_dtype(dtype))
     return _create(data, requires_grad, device)
 
 
@@ -1458,7 +1535,7 @@ def rand(*shape: Any, dtype: Any = float32, requires_grad: bool = False,
     """Uniform samples in [0, 1) from the generator seeded by ``tg.manual_seed``."""
     from .random import generator
 
-    data = generator().random(_shape_args(shape)).astype(_resolve_dtype(dtype))
+    data = generator().random(_new_shape(shape)).astype(_resolve_dtype(dtype))
     return _create(data, requires_grad, device)
 
 
@@ -1466,6 +1543,8 @@ def randint(low: int, high: int, shape: Any, dtype: Any = int64, device: str = "
     """Random integers in [low, high) from the seeded generator."""
     from .random import generator
 
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    shape = _new_shape((shape,) if isinstance(shape, int) else tuple(shape))
+    if not low < high:
+        raise ValueError(f"randint needs low < high, got low={low}, high={high}")
     return _create(generator().integers(low, high, size=shape).astype(_resolve_dtype(dtype)),
                    False, device)

@@ -443,7 +443,11 @@ class _Drawer:
             if key not in op_groups:
                 op_groups[key] = graphviz.Digraph(node_attr=OP_STYLE)
             op_id = prefix + "op" + self.ids[id(t)]
-            op_groups[key].node(op_id, label=self._op_label(t))
+            if getattr(t, "_anomaly", False):  # the op anomaly mode stopped at
+                op_groups[key].node(op_id, label=self._op_label(t) + "\\nanomaly: NaN/Inf",
+                                    style="filled", fillcolor=NONFINITE_COLOR, fontcolor="#ffffff")
+            else:
+                op_groups[key].node(op_id, label=self._op_label(t))
             for parent in t._parents:
                 if id(parent) not in self.folded:
                     edges.append((prefix + "t" + self.ids[id(parent)], op_id,
