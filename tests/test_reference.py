@@ -2,7 +2,8 @@
 
 1. The worked example of document 000 (a 2-2-1 sigmoid network on one
    example), against the same arithmetic written out scalar by scalar here,
-   and against the numbers the document prints (within its rounding).
+   and against the exact column of the seeds' README (the document's printed
+   numbers are checked in test_worked_example.py).
 2. Random networks of every activation: the closed-form gradients equal
    central differences of the reference cost.
 3. Bad input raises ValueError naming what is wrong.
