@@ -32,10 +32,6 @@ from tinygrad_nn import data, nn, optim, reference, viz
 PACKAGE_DIR = os.path.dirname(os.path.abspath(tg.__file__)) + os.sep
 DOCUMENTED = (TypeError, ValueError, RuntimeError, IndexError, FileNotFoundError)
 
-NN = "nn: "
-SAVE = "serialization: "
-
-
 @dataclass(frozen=True)
 class Row:
     """One bad input: ``code``, run in ``namespace()``; the error and message fragment it gives."""
@@ -208,36 +204,31 @@ CATALOGUE: dict[str, list[Row]] = {
     ],
     "Layers": [
         Row("nn.Linear(3, 2)(tg.ones(2, 4))", ValueError, "(2, 4)"),
-        Row("nn.Linear(-1, 2)", ValueError, "in_features",
-            NN + "numpy's 'negative dimensions are not allowed' escapes"),
-        Row("nn.Linear(2.5, 2)", TypeError, "in_features", NN + "numpy's TypeError escapes"),
+        Row("nn.Linear(-1, 2)", ValueError, "in_features"),
+        Row("nn.Linear(2.5, 2)", TypeError, "in_features"),
         Row("nn.Conv2d(1, 2, 3)(tg.ones(1, 2, 5, 5))", ValueError, "channels"),
         Row("nn.Conv2d(1, 2, 3)(tg.ones(1, 1, 2, 2))", ValueError, "kernel size 3"),
-        Row("nn.Conv2d(1, 2, 0)", ValueError, "kernel",
-            NN + "ZeroDivisionError: float division by zero, from init"),
-        Row("nn.Conv2d(1, 2, 3, stride=0)(tg.ones(1, 1, 5, 5))", ValueError, "stride"),
+        Row("nn.Conv2d(1, 2, 0)", ValueError, "kernel_size"),
+        Row("nn.Conv2d(1, 2, 3, padding=-1)", ValueError, "padding"),
+        Row("nn.Conv2d(1, 2, 3, stride=0)", ValueError, "stride"),
         Row("nn.MaxPool2d(2)(tg.ones(2, 2))", ValueError, "(N, C, H, W)"),
         Row("nn.BatchNorm1d(3)(tg.ones(2, 4))", ValueError, "(2, 4)"),
         Row("nn.BatchNorm1d(3)(tg.ones(1, 3))", ValueError, "more than 1 value"),
-        Row("nn.BatchNorm1d(3)([[1.0, 2.0, 3.0]])", TypeError, "Tensor",
-            NN + "AttributeError: 'list' object has no attribute 'ndim'"),
+        Row("nn.BatchNorm1d(3)([[1.0, 2.0]])", ValueError, "(1, 2)"),
         Row("nn.LayerNorm(3)(tg.ones(2, 4))", ValueError, "normalized_shape"),
         Row("nn.Embedding(5, 2)(tg.tensor([7]))", IndexError, "out of range"),
         Row("nn.Embedding(5, 2)(tg.tensor([0.5]))", ValueError, "integers"),
         Row("nn.Dropout(1.5)", ValueError, "[0, 1]"),
-        Row("nn.Dropout(None)", TypeError, "p",
-            NN + "TypeError: '<=' not supported between instances of 'float' and 'NoneType'"),
+        Row("nn.Dropout(None)", TypeError, "p must be a number"),
         Row("nn.Flatten()(tg.ones(3))", ValueError, "out of range"),
         Row("nn.Sequential(1)", TypeError, "not a Module"),
         Row("nn.Sequential(nn.Linear(2, 2))[5]", IndexError, "out of range"),
-        Row('nn.Sequential(nn.Linear(2, 2))["a"]', TypeError, "index",
-            NN + "TypeError: '<=' not supported between instances of 'int' and 'str'"),
+        Row('nn.Sequential(nn.Linear(2, 2))["a"]', TypeError, "index"),
         Row("nn.Parameter([1, 2])", TypeError, "floating-point"),
         Row("model.weight = tg.ones(3)", TypeError, "nn.Parameter"),
         Row("nn.Module()(1)", NotImplementedError, "forward"),
         Row("nn.init.xavier_uniform_(tg.ones(3))", ValueError, "at least 2 dimensions"),
-        Row('nn.init.uniform_("a")', TypeError, "Tensor",
-            NN + "AttributeError: 'str' object has no attribute 'shape'"),
+        Row('nn.init.uniform_("a")', TypeError, "Tensor"),
         Row("nn.Linear(2, 2).to(np.complex64)", TypeError, "floating"),
     ],
     "Losses": [
@@ -261,11 +252,9 @@ CATALOGUE: dict[str, list[Row]] = {
             RuntimeError, "size mismatch"),
         Row('model.load_state_dict({**model.state_dict(), "extra": np.ones(1)})',
             RuntimeError, "Unexpected key(s)"),
-        Row('model.load_state_dict("a")', TypeError, "mapping",
-            NN + "AttributeError: 'str' object has no attribute 'items'"),
+        Row('model.load_state_dict("a")', TypeError, "mapping"),
         Row('model.load_state_dict({"weight": np.array([["a", "b"], ["c", "d"]]), '
-            '"bias": np.ones(2)})', (TypeError, ValueError), "'weight'",
-            NN + "numpy's 'could not convert string to float' escapes"),
+            '"bias": np.ones(2)})', (TypeError, ValueError), "'weight'"),
     ],
     "Optimizers and schedules": [
         Row("optim.SGD(w, lr=0.1)", TypeError, "wrap it in a list"),
@@ -301,17 +290,15 @@ CATALOGUE: dict[str, list[Row]] = {
         Row('tg.save([1, 2], tmp + "/s")', TypeError, "mapping"),
         Row('tg.save({"a": np.array([None])}, tmp + "/s")', TypeError, "object"),
         Row('tg.save({"a": np.ones(2)}, tmp + "/no_such_folder/s")', FileNotFoundError,
-            "no_such_folder/s.npz'", SAVE + "zipfile's error names the temporary "
-            "'s.npz.partial' file instead of the path the user gave"),
-        Row("tg.save(model.state_dict(), 5)", TypeError, "path",
-            SAVE + "os.fspath's TypeError escapes"),
+            "no_such_folder/s.npz'"),
+        Row("tg.save(model.state_dict(), 5)", TypeError, "path"),
         Row('tg.load(tmp + "/missing.npz")', FileNotFoundError, "no such file"),
         Row('tg.load(bad_file("truncated"))', ValueError, "truncated"),
         Row('tg.load(bad_file("text"))', ValueError, "not an .npz"),
         Row('tg.load(bad_file("pickled"))', ValueError, "pickle"),
         Row('tg.load(bad_file("npy"))', ValueError, "not an .npz"),
         Row('tg.load(bad_file("zip"))', ValueError, "not a .npy array"),
-        Row("tg.load(5)", TypeError, "path", SAVE + "os.fspath's TypeError escapes"),
+        Row("tg.load(5)", TypeError, "path"),
     ],
     "Pictures": [
         Row('viz.draw_graph("a")', TypeError, "Tensor"),
@@ -526,18 +513,17 @@ TARGETS = {
     "Adam(betas)": lambda j, x, w: optim.Adam([w], betas=j),
     "TensorDataset": lambda j, x, w: data.TensorDataset(j),
     "load": lambda j, x, w: tg.load(j),
+    "Conv2d(stride)": lambda j, x, w: nn.Conv2d(1, 2, 3, stride=j),
+    "Embedding(num)": lambda j, x, w: nn.Embedding(j, 2),
+    "LayerNorm(shape)": lambda j, x, w: nn.LayerNorm(j),
+    "Sequential[]": lambda j, x, w: nn.Sequential(nn.Identity())[j],
+    "init.uniform_": lambda j, x, w: nn.init.uniform_(j),
 }
 
-# Targets where some junk still escapes as a raw numpy/Python error: each is an xfail(strict)
-# property of its own until its owner fixes it (then move it back among the clean ones).
-PENDING: dict[str, str] = {
-    "Linear(in)": NN + "non-int or negative sizes",
-    "Conv2d(kernel)": NN + "0 or negative",
-    "Dropout(p)": NN + "a non-number p",
-    "BatchNorm1d()": NN + "non-Tensor input",
-    "load_state_dict": NN + "a non-mapping",
-    "load": SAVE + "a non-path path",
-}  # fmt: skip
+# Targets where some junk still escapes as a raw numpy/Python error, as "target": "owner: what
+# escapes": each is an xfail(strict) property of its own until its owner fixes it (then remove
+# it here, so it joins the clean ones). None today; the xfail test exists only while one is.
+PENDING: dict[str, str] = {}
 
 JUNK_EXAMPLES = 800
 PENDING_EXAMPLES = 100
@@ -574,14 +560,16 @@ def test_random_junk_raises_documented_errors_only(target: str, junk):
     _check_junk(target, junk)
 
 
-@pytest.mark.parametrize(
-    "target",
-    [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=PENDING[t])) for t in PENDING],
-)
-def test_random_junk_to_a_pending_target(target: str):
-    @_settings(PENDING_EXAMPLES, shrink=False)  # known to fail: no time spent shrinking
-    @given(junk=_junk())
-    def check(junk):
-        _check_junk(target, junk)
+if PENDING:  # an empty parametrize would be a skip, which CI counts as a failure
 
-    check()
+    @pytest.mark.parametrize(
+        "target",
+        [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=PENDING[t])) for t in PENDING],
+    )
+    def test_random_junk_to_a_pending_target(target: str):
+        @_settings(PENDING_EXAMPLES, shrink=False)  # known to fail: no time spent shrinking
+        @given(junk=_junk())
+        def check(junk):
+            _check_junk(target, junk)
+
+        check()

@@ -28,9 +28,21 @@ from .tensor import Tensor
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, OSError)
 
 
+def _checked_path(path: Any, fn: str) -> str:
+    """``path`` as a str: a str or an ``os.PathLike`` naming a str path, otherwise TypeError."""
+    name = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{fn}: path must be a str or os.PathLike (a file name), got {type(path).__name__}"
+        )
+    if "\0" in name:
+        raise ValueError(f"{fn}: path {name!r} contains a null character")
+    return name
+
+
 def _npz_path(path: str | os.PathLike) -> str:
     """numpy's rule for ``np.savez``: add ``.npz`` unless the name already ends with it."""
-    path = os.fspath(path)
+    path = _checked_path(path, "tg.save")
     return path if path.endswith(".npz") else path + ".npz"
 
 
@@ -61,6 +73,8 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike) -> str:
     values Tensors or numeric numpy arrays, otherwise ``TypeError``.
     The file is written to a temporary name first and then moved into place,
     so an interrupted save never leaves a half-written file under ``path``.
+    A path that is not a str or ``os.PathLike`` is a ``TypeError``; a missing
+    folder a ``FileNotFoundError`` naming ``path``.
     """
     if not isinstance(state_dict, Mapping):
         raise TypeError(
@@ -80,6 +94,10 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike) -> str:
                 with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
                     np.lib.format.write_array(member, array, allow_pickle=False)
         os.replace(partial, target)
+    except OSError as error:
+        folder = os.path.dirname(os.path.abspath(target))
+        reason = f"no such folder {folder!r}" if not os.path.isdir(folder) else error.strerror
+        raise type(error)(f"tg.save: cannot write {target!r}: {reason or error}") from error
     finally:
         if os.path.exists(partial):
             os.remove(partial)
@@ -105,11 +123,12 @@ def load(path: str | os.PathLike) -> OrderedDict[str, np.ndarray]:
 
     If ``path`` does not exist but ``path + ".npz"`` does, that file is read
     (the mirror of :func:`save`'s suffix rule).  A missing file raises
-    ``FileNotFoundError``; a truncated, corrupted or foreign file (not an
-    ``.npz`` of numeric arrays, or one holding pickled objects) raises
-    ``ValueError`` saying so.  Nothing in the file is ever executed.
+    ``FileNotFoundError``; a path that is not a str or ``os.PathLike``,
+    ``TypeError``; a truncated, corrupted or foreign file (not an ``.npz`` of
+    numeric arrays, or one holding pickled objects) raises ``ValueError``
+    saying so.  Nothing in the file is ever executed.
     """
-    name = os.fspath(path)
+    name = _checked_path(path, "tg.load")
     if not os.path.exists(name) and os.path.exists(name + ".npz"):
         name = name + ".npz"
     if not os.path.exists(name):

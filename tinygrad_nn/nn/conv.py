@@ -29,10 +29,10 @@ class Conv2d(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = F._pair(kernel_size, "kernel_size")
-        self.stride = F._pair(stride, "stride")
+        self.in_channels = F._check_size(in_channels, "in_channels")
+        self.out_channels = F._check_size(out_channels, "out_channels")
+        self.kernel_size = F._pair(kernel_size, "kernel_size", minimum=1)
+        self.stride = F._pair(stride, "stride", minimum=1)
         self.padding = F._pair(padding, "padding")
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(np.zeros(shape, dtype=np.float32))

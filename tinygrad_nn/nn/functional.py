@@ -44,16 +44,36 @@ def _resolve_axis(axis: int | None, dim: int | None, default: int, fn: str) -> i
     return default if dim is None else dim
 
 
-def _pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
-    """An int or a pair of ints (kernel size, stride, padding) as a pair."""
-    pair = (value, value) if isinstance(value, int | np.integer) else value
-    if (
-        not isinstance(pair, tuple | list)
-        or len(pair) != 2
-        or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair)
-    ):
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _check_size(value: Any, name: str, minimum: int = 0) -> int:
+    """A layer size (features, channels, ...) as an int; TypeError or ValueError naming it."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _pair(value: int | Sequence[int], name: str, minimum: int = 0) -> tuple[int, int]:
+    """An int or a pair of ints (kernel size, stride, padding), each >= `minimum`, as a pair."""
+    pair = (value, value) if _is_int(value) else value
+    if not isinstance(pair, tuple | list) or len(pair) != 2 or not all(map(_is_int, pair)):
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
     return int(pair[0]), int(pair[1])
+
+
+def _check_probability(p: Any, fn: str) -> float:
+    """A dropout probability: a real number in [0, 1]."""
+    if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
+        raise TypeError(f"{fn}: p must be a number in [0, 1], got {type(p).__name__} {p!r}")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    return float(p)
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -139,8 +159,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     Identity when ``training`` is False. The mask comes from the generator seeded by
     ``tg.manual_seed``.
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    p = _check_probability(p, "dropout")
     input = _tensor(input)
     if not training or p == 0.0:
         return input
@@ -298,8 +317,6 @@ def _as_batched_images(input: Any, fn: str) -> tuple[Tensor, bool]:
 
 
 def _output_size(size: int, kernel: int, stride: int, fn: str, shape: tuple[int, ...]) -> int:
-    if stride <= 0:
-        raise ValueError(f"{fn}: stride must be positive, got {stride}")
     if size < kernel:
         raise ValueError(
             f"{fn}: kernel size {kernel} is larger than the padded input size {size} "
@@ -327,7 +344,7 @@ def conv2d(
             f"{x.shape}: input channels {x.shape[1]} must equal weight.shape[1]"
         )
     out_channels, in_channels, kh, kw = weight.shape
-    sh, sw = _pair(stride, "stride")
+    sh, sw = _pair(stride, "stride", minimum=1)
     ph, pw = _pair(padding, "padding")
     if ph or pw:
         x = x.pad(((0, 0), (0, 0), (ph, ph), (pw, pw)))
@@ -355,8 +372,8 @@ def max_pool2d(
     the gradient is shared equally among them (PyTorch gives it all to one).
     """
     x, unbatched = _as_batched_images(input, "max_pool2d")
-    kh, kw = _pair(kernel_size, "kernel_size")
-    sh, sw = (kh, kw) if stride is None else _pair(stride, "stride")
+    kh, kw = _pair(kernel_size, "kernel_size", minimum=1)
+    sh, sw = (kh, kw) if stride is None else _pair(stride, "stride", minimum=1)
     ph, pw = _pair(padding, "padding")
     if 2 * ph > kh or 2 * pw > kw:
         raise ValueError(

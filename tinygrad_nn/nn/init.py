@@ -1,7 +1,8 @@
 """Weight initialisers, PyTorch's ``torch.nn.init``: each fills a tensor's data in place.
 
 They run under ``no_grad``, draw from the generator seeded by ``tg.manual_seed``, and return
-the tensor they filled::
+the tensor they filled. Anything but a Tensor is a ``TypeError``; as in PyTorch, the xavier and
+kaiming initialisers leave a zero-element tensor (``nn.Linear(0, 2).weight``) as it is::
 
     >>> import tinygrad_nn as tg
     >>> from tinygrad_nn import nn
@@ -34,6 +35,11 @@ __all__ = [
     "xavier_uniform_",
     "zeros_",
 ]
+
+
+def _check_tensor(tensor: Tensor, fn: str) -> None:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init.{fn} fills a Tensor in place, got {type(tensor).__name__}")
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
@@ -90,39 +96,50 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with 0."""
+    _check_tensor(tensor, "zeros_")
     return _fill(tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with 1."""
+    _check_tensor(tensor, "ones_")
     return _fill(tensor, 1.0)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`."""
+    _check_tensor(tensor, "constant_")
     return _fill(tensor, val)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with draws from U(a, b)."""
+    _check_tensor(tensor, "uniform_")
     return _fill(tensor, generator().uniform(a, b, size=tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with draws from N(mean, std²)."""
+    _check_tensor(tensor, "normal_")
     return _fill(tensor, generator().normal(mean, std, size=tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    _check_tensor(tensor, "xavier_uniform_")
     fan_in, fan_out = _fans(tensor)
+    if tensor.numel() == 0:
+        return tensor
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    _check_tensor(tensor, "xavier_normal_")
     fan_in, fan_out = _fans(tensor)
+    if tensor.numel() == 0:
+        return tensor
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
@@ -134,7 +151,10 @@ def kaiming_uniform_(
     ``kaiming_uniform_(w, a=math.sqrt(5))`` is PyTorch's default for Linear and Conv2d weights,
     which works out to U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     """
+    _check_tensor(tensor, "kaiming_uniform_")
     fan = _fan(tensor, mode)
+    if tensor.numel() == 0:
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
     return uniform_(tensor, -bound, bound)
 
@@ -143,5 +163,8 @@ def kaiming_normal_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """He normal: N(0, std²) with ``std = gain / sqrt(fan)``, gain from `nonlinearity` and `a`."""
+    _check_tensor(tensor, "kaiming_normal_")
     fan = _fan(tensor, mode)
+    if tensor.numel() == 0:
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))

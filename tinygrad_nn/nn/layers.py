@@ -34,10 +34,10 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
-        self.weight = Parameter(np.zeros((out_features, in_features), dtype=np.float32))
-        self.bias = Parameter(np.zeros(out_features, dtype=np.float32)) if bias else None
+        self.in_features = F._check_size(in_features, "in_features")
+        self.out_features = F._check_size(out_features, "out_features")
+        self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype=np.float32))
+        self.bias = Parameter(np.zeros(self.out_features, dtype=np.float32)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -81,6 +81,10 @@ class Sequential(Module):
         items = list(self._modules.items())
         if isinstance(index, slice):
             return Sequential(OrderedDict(items[index]))
+        if not F._is_int(index):
+            raise TypeError(
+                f"Sequential index must be an int or a slice, got {type(index).__name__} {index!r}"
+            )
         if not -len(items) <= index < len(items):
             raise IndexError(f"index {index} is out of range for Sequential of length {len(items)}")
         return items[index][1]
@@ -229,9 +233,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability must be in [0, 1], got {p}")
-        self.p = p
+        self.p = F._check_probability(p, "Dropout")
 
     def forward(self, input: Tensor) -> Tensor:
         """Apply dropout when training."""
@@ -260,6 +262,7 @@ class BatchNorm1d(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
+        num_features = F._check_size(num_features, "num_features")
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -284,7 +287,8 @@ class BatchNorm1d(Module):
             self.register_buffer("num_batches_tracked", None)
 
     def forward(self, input: Tensor) -> Tensor:
-        """Normalise each channel."""
+        """Normalise each channel (array-likes are converted to a Tensor, as in every layer)."""
+        input = F._tensor(input)
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
             raise ValueError(
                 f"BatchNorm1d({self.num_features}) expects input of shape (N, {self.num_features}) "
@@ -326,9 +330,9 @@ class LayerNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        shape = (
-            (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-        )
+        if not isinstance(normalized_shape, tuple | list):
+            normalized_shape = (normalized_shape,)
+        shape = tuple(F._check_size(n, "normalized_shape entry") for n in normalized_shape)
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
@@ -355,9 +359,11 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings: int, embedding_dim: int) -> None:
         super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.weight = Parameter(np.zeros((num_embeddings, embedding_dim), dtype=np.float32))
+        self.num_embeddings = F._check_size(num_embeddings, "num_embeddings")
+        self.embedding_dim = F._check_size(embedding_dim, "embedding_dim")
+        self.weight = Parameter(
+            np.zeros((self.num_embeddings, self.embedding_dim), dtype=np.float32)
+        )
         init.normal_(self.weight)
 
     def forward(self, input: Any) -> Tensor:

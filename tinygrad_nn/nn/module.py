@@ -297,7 +297,8 @@ class Module:
         Parameters
         ----------
         state_dict
-            Mapping of name to array-like (numpy arrays, Tensors, torch tensors).
+            Mapping of name to array-like (numpy arrays, Tensors, torch tensors); anything
+            else, or a value that is not a numeric array, raises ``TypeError`` naming it.
         strict
             When True, missing and unexpected keys are errors; shape mismatches always are.
 
@@ -306,14 +307,19 @@ class Module:
         Nothing is loaded unless everything fits; otherwise ``RuntimeError`` lists the missing
         keys, the unexpected keys and each mismatched shape (name, checkpoint shape, model shape).
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict expects a mapping of name -> array (e.g. from state_dict() or "
+                f"tg.load), got {type(state_dict).__name__}"
+            )
         targets = OrderedDict(self._state_entries())
-        # detach(): torch parameters (and ours) refuse or copy a plain conversion while tracked
         arrays = {
-            name: np.asarray(value.detach() if hasattr(value, "detach") else value)
+            name: _numeric_array(name, value)
             for name, value in state_dict.items()
+            if name in targets
         }
         missing = [name for name in targets if name not in arrays]
-        unexpected = [name for name in arrays if name not in targets]
+        unexpected = [name for name in state_dict if name not in targets]
         problems = [
             f"size mismatch for {name!r}: copying a param with shape {arrays[name].shape} from "
             f"checkpoint, the shape in current model is {tuple(tensor.shape)}."
@@ -392,6 +398,23 @@ class Module:
         if not child_lines and len(extra_lines) <= 1:
             return f"{type(self).__name__}({''.join(extra_lines)})"
         return type(self).__name__ + "(\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
+
+
+def _numeric_array(name: Any, value: Any) -> np.ndarray:
+    """A state-dict value as a real-number (or bool) numpy array; TypeError naming `name`."""
+    # detach(): torch parameters (and ours) refuse or copy a plain conversion while tracked
+    try:
+        array = np.asarray(value.detach() if hasattr(value, "detach") else value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"load_state_dict: the value for {name!r} is not an array ({error})"
+        ) from error
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"load_state_dict: the value for {name!r} has dtype {array.dtype}; "
+            "expected a real-number or bool array"
+        )
+    return array
 
 
 def _assign_in_place(tensor: Tensor, converted: Tensor) -> None:
