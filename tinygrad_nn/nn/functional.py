@@ -149,8 +149,27 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {input.shape} does not fit weight of shape {weight.shape}; "
             f"the input's last axis must have {weight.shape[-1]} features"
         )
-    out = input @ weight.T
-    return out if bias is None else out + bias
+    weight = input._operand(weight)  # same device, or a RuntimeError naming both
+    parents = (input, weight) if bias is None else (input, weight, input._operand(bias))
+    out_features, in_features = weight.shape
+    data = input.data @ weight.data.T
+    if bias is not None:
+        data += bias.data
+
+    # One op rather than transpose + matmul + add: one node per layer in the graph,
+    # and dW comes out directly in the weight's (out, in) layout, as dZ A^T does in
+    # the documents. With rows as examples: dX = G W, dW = G^T X, db = sum of G's rows.
+    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, ...]:
+        rows = g.reshape(-1, out_features)
+        grads = (
+            g @ weight if input.requires_grad else None,
+            rows.mT @ input.reshape(-1, in_features) if weight.requires_grad else None,
+        )
+        if bias is None:
+            return grads
+        return grads + (rows.sum(axis=0) if parents[2].requires_grad else None,)
+
+    return Tensor._make(data, parents, "linear", backward)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
