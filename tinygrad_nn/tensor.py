@@ -114,9 +114,11 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     for a in items:
         if not isinstance(a, int | np.integer) or isinstance(a, bool):
             raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
-        if not -max(ndim, 1) <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        result.append(int(a) % max(ndim, 1))
+        result.append(int(a) % ndim)
+    if len(result) == 1:
+        return (result[0],)
     if len(set(result)) != len(result):
         raise ValueError(f"axis {axis!r} repeats an axis")
     return tuple(sorted(result))
@@ -168,6 +170,15 @@ def _number(name: str, value: Any) -> Any:
     if not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {_short(value)}")
     return value
+
+
+def _broadcasting(fn: Callable, a: Tensor, b: Tensor, op: str) -> Any:
+    """``fn`` on the two arrays; numpy's broadcast error is re-raised naming op and shapes."""
+    try:
+        return fn(a._data, b._data)
+    except ValueError:
+        _check_broadcast(op, a.shape, b.shape)
+        raise
 
 
 def _check_broadcast(op: str, *shapes: tuple[int, ...]) -> None:
@@ -378,7 +389,11 @@ class Tensor:
     @property
     def mT(self) -> Tensor:  # noqa: N802
         """The last two axes swapped (batched matrix transpose)."""
-        return self.transpose(-1, -2)
+        if self._data.ndim < 2:
+            raise ValueError(f"mT needs at least 2 dimensions, got shape {self.shape}")
+        return Tensor._make(
+            self._data.swapaxes(-1, -2), (self,), "permute", lambda g, out: (g.mT,)
+        )
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (copied to the host for a GPU tensor)."""
@@ -620,15 +635,12 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
 
-    def _pair(self, other: Any, op: str | None = None) -> tuple[Tensor, Tensor]:
+    def _pair(self, other: Any) -> tuple[Tensor, Tensor]:
         """Both operands of a binary op; an integer side takes the float side's dtype.
 
-        (numpy would make int64 with float32 float64; PyTorch keeps float32.) With ``op``
-        given (an elementwise op) the two shapes must broadcast.
+        (numpy would make int64 with float32 float64; PyTorch keeps float32.)
         """
         other = self._operand(other)
-        if op is not None and self._data.shape != other._data.shape:
-            _check_broadcast(op, self.shape, other.shape)
         a_kind, b_kind = self._data.dtype.kind, other._data.dtype.kind
         if a_kind == b_kind or (a_kind != "f" and b_kind != "f"):
             return self, other
@@ -636,24 +648,26 @@ class Tensor:
             self.astype(other.dtype), other)
 
     def __add__(self, other: Any) -> Tensor:
-        a, b = self._pair(other, "add")
-        return Tensor._make(a._data + b._data, (a, b), "add", lambda g, out: (g, g))
+        a, b = self._pair(other)
+        data = _broadcasting(np.add, a, b, "add")
+        return Tensor._make(data, (a, b), "add", lambda g, out: (g, g))
 
     def __radd__(self, other: Any) -> Tensor:
         return self._operand(other) + self
 
     def __sub__(self, other: Any) -> Tensor:
-        a, b = self._pair(other, "sub")
-        return Tensor._make(a._data - b._data, (a, b), "sub", lambda g, out: (g, -g))
+        a, b = self._pair(other)
+        data = _broadcasting(np.subtract, a, b, "sub")
+        return Tensor._make(data, (a, b), "sub", lambda g, out: (g, -g))
 
     def __rsub__(self, other: Any) -> Tensor:
         return self._operand(other) - self
 
     def __mul__(self, other: Any) -> Tensor:
-        a, b = self._pair(other, "mul")
+        a, b = self._pair(other)
         # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
         return Tensor._make(
-            a._data * b._data, (a, b), "mul",
+            _broadcasting(np.multiply, a, b, "mul"), (a, b), "mul",
             lambda g, out: (g * b if a.requires_grad else None,
                             g * a if b.requires_grad else None),
         )
@@ -662,12 +676,12 @@ class Tensor:
         return self._operand(other) * self
 
     def __truediv__(self, other: Any) -> Tensor:
-        a, b = self._pair(other, "div")
+        a, b = self._pair(other)
         if a._data.dtype.kind != "f":  # integer division gives float32, as PyTorch
             a, b = a.astype(float32), b.astype(float32)
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         return Tensor._make(
-            a._data / b._data, (a, b), "div",
+            _broadcasting(np.true_divide, a, b, "div"), (a, b), "div",
             lambda g, out: (g / b if a.requires_grad else None,
                             -g * a / (b * b) if b.requires_grad else None),
         )
@@ -687,7 +701,7 @@ class Tensor:
                 data, (base,), "pow",
                 lambda g, out: (g * p * base ** (p - 1) if p != 0 else g * 0,),
             )
-        a, b = self._pair(exponent, "pow")
+        a, b = self._pair(exponent)
 
         def backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
             # d a^b/da = b a^(b-1) (0 where b = 0, even at a = 0);
@@ -698,7 +712,7 @@ class Tensor:
             return g * b * safe_base ** (b - 1), g * out * log_base
 
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = a._data ** b._data
+            data = _broadcasting(np.power, a, b, "pow")
         return Tensor._make(data, (a, b), "pow", backward)
 
     def __rpow__(self, base: Any) -> Tensor:
@@ -997,9 +1011,7 @@ class Tensor:
     def _compare(self, other: Any, fn: Callable) -> Tensor:
         if other is None:
             return NotImplemented  # `t == None` is False, as in PyTorch
-        other = self._operand(other)
-        _check_broadcast(fn.__name__, self.shape, other.shape)
-        return self._const(fn(self._data, other._data))
+        return self._const(_broadcasting(fn, self, self._operand(other), fn.__name__))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.equal)
@@ -1082,7 +1094,9 @@ class Tensor:
         if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
             raise ValueError(f"permute axes {axes} are not a permutation of {self.ndim} axes")
         axes = tuple(a % self.ndim for a in axes) if self.ndim else ()
-        inverse = tuple(np.argsort(axes).tolist())
+        inverse = [0] * len(axes)
+        for position, axis in enumerate(axes):
+            inverse[axis] = position
         return Tensor._make(
             np.transpose(self._data, axes), (self,), "permute",
             lambda g, out: (g.permute(*inverse),),
@@ -1320,7 +1334,8 @@ def matmul(a: Any, b: Any) -> Tensor:
     try:
         if inner_a != inner_b:
             raise ValueError
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        if a.ndim > 2 or b.ndim > 2:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(
             f"matmul shapes {a.shape} and {b.shape} do not match: the last axis of the first "
@@ -1357,7 +1372,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     if anchor is None:
         anchor = Tensor(np.asarray(a) if isinstance(a, np.ndarray) else a)
     a, b = anchor._operand(a), anchor._operand(b)
-    _check_broadcast("where", cond.shape, a.shape, b.shape)
+    if not cond.shape == a.shape == b.shape:
+        _check_broadcast("where", cond.shape, a.shape, b.shape)
     if a.dtype != b.dtype and _is_float(a.dtype) != _is_float(b.dtype):
         a, b = (a, b.astype(a.dtype)) if _is_float(a.dtype) else (a.astype(b.dtype), b)
     mask = anchor._const(cond)
@@ -1379,8 +1395,8 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def _pairwise_extremum(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
     a = a if isinstance(a, Tensor) else (b._operand(a) if isinstance(b, Tensor) else Tensor(a))
-    a, b = a._pair(b, op)
-    data = fn(a._data, b._data)
+    a, b = a._pair(b)
+    data = _broadcasting(fn, a, b, op)
     dtype = data.dtype
     wins_a = np.where(a._data == b._data, 0.5, (data == a._data)).astype(dtype)
     share_a, share_b = a._const(wins_a), a._const((1 - wins_a).astype(dtype))
