@@ -1,0 +1,1 @@
+"""Benchmarks of tinygrad_nn against hand-written numpy, PyTorch, HIPS autograd and micrograd."""
