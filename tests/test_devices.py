@@ -121,3 +121,39 @@ def test_state_dict_of_a_gpu_model_holds_host_arrays(fake_cupy, tmp_path):
     loaded = tg.load(path)
     for key, value in state.items():
         np.testing.assert_array_equal(loaded[key], value)
+
+
+def _real_gpu() -> bool:
+    """CuPy importable and a CUDA device visible (the only case the "cuda" rows can run)."""
+    try:
+        import cupy
+
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def test_every_op_of_the_table_gives_the_same_values_and_gradients_on_cuda():
+    """The op table run on "cuda" against "cpu": forward values and every input's gradient."""
+    if not _real_gpu():
+        pytest.skip("needs a GPU (CuPy and a CUDA device)")
+    from opcases import CASES, tinygrad_args
+
+    for case in CASES:
+        results = {}
+        for device in ("cpu", "cuda"):
+            args = [
+                tg.Tensor(a.numpy(), device=device, requires_grad=a.requires_grad)
+                if isinstance(a, tg.Tensor) else a
+                for a in tinygrad_args(case, np.float64)
+            ]
+            leaves = [a for a in args if isinstance(a, tg.Tensor) and a.requires_grad]
+            out = case.fn(tg, *args)
+            assert out.device == device, case.id
+            out.sum().backward()
+            results[device] = (out.numpy(), [leaf.grad.numpy() for leaf in leaves])
+        (cpu_out, cpu_grads), (gpu_out, gpu_grads) = results["cpu"], results["cuda"]
+        np.testing.assert_allclose(gpu_out, cpu_out, rtol=1e-10, atol=1e-12, err_msg=case.id)
+        for gpu_grad, cpu_grad in zip(gpu_grads, cpu_grads, strict=True):
+            np.testing.assert_allclose(gpu_grad, cpu_grad, rtol=1e-9, atol=1e-12,
+                                       err_msg=case.id)
