@@ -271,6 +271,7 @@ def run_backward(
     collecting = gc.isenabled()
     gc.disable()
     pop = grads.pop
+    anomaly = state.anomaly  # fixed for the whole pass
     try:
         for node in reversed(order):
             g = pop(id(node), None)
@@ -299,7 +300,7 @@ def run_backward(
                     pg = sum_to(pg, parent._data.shape)
                 if pg._data.dtype != parent._data.dtype:
                     pg = pg.astype(parent._data.dtype)
-                if state.anomaly:
+                if anomaly:
                     _check_backward_anomaly(node, parent, pg)
                 key = id(parent)
                 if key in grads:
