@@ -553,12 +553,6 @@ def test_changing_a_saved_input_in_place_makes_backward_raise_naming_the_op() ->
         product.sum().backward()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation (docs/differences.md): detach() and reshape views share the array "
-    "but not the version counter, "
-    "so an in-place change through them silently corrupts the gradient (PyTorch raises)",
-)
 @pytest.mark.parametrize("alias", ["detach", "reshape"])
 def test_in_place_change_through_an_alias_of_a_saved_input_raises(alias: str) -> None:
     x = leaf([1.0, 2.0])

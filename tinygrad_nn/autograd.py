@@ -291,7 +291,7 @@ def run_backward(
             if backward is None:
                 continue
             parents = node._parents
-            if node._saved_versions != [p._version for p in parents]:
+            if node._saved_versions != [p._counter[0] for p in parents]:
                 node._check_versions()  # raises, naming the input that changed
             for parent, pg in zip(parents, backward(g, node), strict=True):
                 if pg is None or not parent.requires_grad:

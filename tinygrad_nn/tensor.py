@@ -230,7 +230,7 @@ class Tensor:
     # making a tensor (thousands per training step) does not pay for them.
     __slots__ = (
         "_data", "grad", "requires_grad", "device", "_parents", "_op", "_backward",
-        "_version", "_saved_versions", "_seq", "__dict__", "__weakref__",
+        "_counter", "_saved_versions", "_seq", "__dict__", "__weakref__",
     )  # fmt: skip
     __array_priority__ = 1000
     name: str | None = None  # optional label, shown by viz
@@ -254,7 +254,7 @@ class Tensor:
         self._parents: tuple[Tensor, ...] = ()
         self._op: str | None = None
         self._backward: Callable | None = None
-        self._version = 0
+        self._counter = [0]  # the version, shared with the views of the same array
         self._saved_versions: list[int] | None = None
         self._seq = -1  # leaves come before every op output
         if requires_grad:
@@ -271,7 +271,7 @@ class Tensor:
         out._parents = ()
         out._op = None
         out._backward = None
-        out._version = 0
+        out._counter = [0]
         out._saved_versions = None
         out._seq = -1
         return out
@@ -283,7 +283,7 @@ class Tensor:
         out._data = data
         out.device = parents[0].device
         out.grad = None
-        out._version = 0
+        out._counter = [0]
         if state.grad_enabled:
             for p in parents:
                 if p.requires_grad and data.dtype.kind == "f":
@@ -291,7 +291,7 @@ class Tensor:
                     out._parents = parents
                     out._op = op
                     out._backward = backward
-                    out._saved_versions = [q._version for q in parents]
+                    out._saved_versions = [q._counter[0] for q in parents]
                     out._seq = next(_creation_counter)
                     if state.scope is not None:
                         out._scope = state.scope
@@ -375,6 +375,21 @@ class Tensor:
         return self._data.dtype
 
     @property
+    def _version(self) -> int:
+        """How many times the data was changed in place (through this tensor or a view)."""
+        return self._counter[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._counter[0] = value
+
+    def _share_version(self, view: Tensor) -> Tensor:
+        """Give ``view`` this tensor's version counter when its array aliases ours."""
+        if np.may_share_memory(view._data, self._data):
+            view._counter = self._counter
+        return view
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by a recorded op."""
         return self._backward is None
@@ -396,9 +411,9 @@ class Tensor:
         """The last two axes swapped (batched matrix transpose)."""
         if self._data.ndim < 2:
             raise ValueError(f"mT needs at least 2 dimensions, got shape {self.shape}")
-        return Tensor._make(
+        return self._share_version(Tensor._make(
             self._data.swapaxes(-1, -2), (self,), "permute", lambda g, out: (g.mT,)
-        )
+        ))
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (copied to the host for a GPU tensor)."""
@@ -483,7 +498,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut off from the graph."""
-        return Tensor._wrap(self._data, self.device)
+        return self._share_version(Tensor._wrap(self._data, self.device))
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (only on floating-point tensors); returns self."""
@@ -1060,7 +1075,9 @@ class Tensor:
                 f"into shape {shape}"
             ) from exc
         source = self.shape
-        return Tensor._make(data, (self,), "reshape", lambda g, out: (g.reshape(source),))
+        return self._share_version(
+            Tensor._make(data, (self,), "reshape", lambda g, out: (g.reshape(source),))
+        )
 
     view = reshape
 
@@ -1102,10 +1119,10 @@ class Tensor:
         inverse = [0] * len(axes)
         for position, axis in enumerate(axes):
             inverse[axis] = position
-        return Tensor._make(
+        return self._share_version(Tensor._make(
             np.transpose(self._data, axes), (self,), "permute",
             lambda g, out: (g.permute(*inverse),),
-        )
+        ))
 
     def squeeze(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
         """Drop axes of length 1 (all of them, or those named that have length 1)."""
@@ -1137,7 +1154,7 @@ class Tensor:
         except ValueError as exc:
             raise ValueError(f"cannot expand a tensor of shape {self.shape} to {shape}") from exc
         # the engine sums the broadcast gradient back down to our shape
-        return Tensor._make(data, (self,), "expand", lambda g, out: (g,))
+        return self._share_version(Tensor._make(data, (self,), "expand", lambda g, out: (g,)))
 
     def pad(self, pad_width: Any, value: float = 0) -> Tensor:
         """Pad with a constant; ``pad_width`` as numpy's: one (before, after) pair per axis."""
@@ -1170,9 +1187,9 @@ class Tensor:
                 f"index {_short(index)} into a tensor of shape {self.shape}: {exc}"
             ) from None
         shape = self.shape
-        return Tensor._make(
+        return self._share_version(Tensor._make(
             data, (self,), "getitem", lambda g, out: (_scatter(g, shape, index),)
-        )
+        ))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if state.grad_enabled and (self.requires_grad or
@@ -1206,14 +1223,15 @@ class Tensor:
                 )
             # record like the out-of-place op: the old value lives on in `before`
             before = Tensor._wrap(self._data, self.device)
-            for slot in ("requires_grad", "_parents", "_op", "_backward", "_version",
+            for slot in ("requires_grad", "_parents", "_op", "_backward", "_counter",
                          "_saved_versions", "_seq", "_scope", "name"):
                 setattr(before, slot, getattr(self, slot))
             result = method(before, before if other is self else other)
             for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
                          "_saved_versions", "_seq", "_scope"):
                 setattr(self, slot, getattr(result, slot))
-            self._version += 1
+            # a new array, so a new counter: views of the old value stay with `before`
+            self._counter = [before._counter[0] + 1]
             return self
         try:
             shape = np.broadcast_shapes(self.shape, other.shape)
