@@ -303,10 +303,12 @@ def run_backward(
                 if anomaly:
                     _check_backward_anomaly(node, parent, pg)
                 key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + pg
-                else:
+                if key not in grads:
                     grads[key] = pg
+                elif create_graph:
+                    grads[key] = grads[key] + pg  # recorded: part of the gradient's graph
+                else:  # a plain sum: nothing to record, so no Tensor op
+                    grads[key] = type(pg)._wrap(grads[key]._data + pg._data, pg.device)
     except AnomalyError:
         retain_graph = True  # keep the graph around the bad op, so that it can be drawn
         raise

@@ -404,6 +404,8 @@ class Tensor:
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's and numpy's name
         """The tensor with all axes reversed."""
+        if self._data.ndim == 2:
+            return self.mT  # the common case, without permute's argument handling
         return self.permute(*reversed(range(self.ndim)))
 
     @property
@@ -1234,7 +1236,8 @@ class Tensor:
             self._counter = [before._counter[0] + 1]
             return self
         try:
-            shape = np.broadcast_shapes(self.shape, other.shape)
+            shape = self.shape if other.shape == self.shape else np.broadcast_shapes(
+                self.shape, other.shape)
         except ValueError:
             shape = None
         if shape != self.shape:
@@ -1350,6 +1353,9 @@ def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with numpy's rules: 1-D·1-D, 1-D·2-D, 2-D·2-D and batched N-D."""
     a = a if isinstance(a, Tensor) else Tensor(a)
     a, b = a._pair(b)
+    a_shape, b_shape = a._data.shape, b._data.shape
+    if len(a_shape) == 2 and len(b_shape) == 2 and a_shape[1] == b_shape[0]:
+        return _matmul(a, b)  # the common case, already valid
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul needs at least 1-D operands, got shapes {a.shape} and {b.shape}")
     inner_a = a.shape[-1]
