@@ -172,7 +172,7 @@ def _machine_lines(meta: dict) -> list[str]:
     kernel = (
         ", ".join(
             f"{lib.get('internal_api')} {lib.get('version')} kernel {lib.get('architecture')}, "
-            f"{lib.get('num_threads')} threads"
+            f"threads: {lib.get('num_threads')}"
             for lib in numpy_blas
             if lib.get("internal_api")
         )
@@ -196,7 +196,7 @@ def _machine_lines(meta: dict) -> list[str]:
         f"whole run {meta['seconds']:.0f} s"
         + (" (--quick: tiny sizes, the numbers mean nothing)." if meta["quick"] else "."),
         f"- CPU: {cpu_model()}, {os.cpu_count()} cores; {platform.system()} {platform.release()}.",
-        f"- Checkout: {meta['revision']}.",
+        f"- Command: `{meta['command']}`; checkout {meta['revision']}.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) + ".",
         f"- numpy's BLAS: {kernel}.",
         f"- PyTorch threads: {torch_threads if torch_threads is not None else 'n/a'} "

@@ -229,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="pass OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE on to the workers",
     )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        help="BLAS / OpenMP threads for every implementation (default: numpy's own count); "
+        "1 keeps a shared, busy machine from stalling multi-threaded BLAS",
+    )
     args = parser.parse_args(argv)
     keys = [k.strip().upper() for k in args.only.split(",") if k.strip()]
     impls = [i.strip() for i in args.impls.split(",") if i.strip()]
@@ -241,7 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     if "numpy" not in impls:
         impls.insert(0, "numpy")  # the floor every ratio is taken against
     env, openblas_found = worker_env(args.keep_openblas_env)
-    threads = blas_threads()
+    if args.blas_threads:
+        # numpy's OpenBLAS reads these at import; PyTorch is set to the same count below
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(args.blas_threads)
+    threads = args.blas_threads or blas_threads()
     rng = random.Random(0)
     started = time.time()
     results: dict[str, dict[str, Outcome]] = {}
@@ -295,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         "loads": loads,
         "op_overhead": op_overhead,
         "revision": git_revision(),
+        "command": " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)]),
     }
     write_report(args.out, results, meta)
     if args.json:
