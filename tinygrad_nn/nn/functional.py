@@ -370,10 +370,14 @@ def conv2d(
     n, _, h, w = x.shape
     out_h = _output_size(h, kh, sh, "conv2d", x.shape)
     out_w = _output_size(w, kw, sw, "conv2d", x.shape)
-    cols = _im2col(x, (kh, kw), (sh, sw)).reshape(n, in_channels * kh * kw, out_h * out_w)
-    out = (weight.reshape(out_channels, in_channels * kh * kw) @ cols).reshape(
-        n, out_channels, out_h, out_w
+    # One (O, C*kh*kw) @ (C*kh*kw, N*OH*OW) product: numpy sends a single 2-D matmul to
+    # BLAS, where a (O, K) @ (N, K, L) stack would run as N small products without it.
+    cols = _im2col(x, (kh, kw), (sh, sw)).permute(1, 2, 3, 0, 4, 5).reshape(
+        in_channels * kh * kw, n * out_h * out_w
     )
+    out = (weight.reshape(out_channels, in_channels * kh * kw) @ cols).reshape(
+        out_channels, n, out_h, out_w
+    ).permute(1, 0, 2, 3)
     if bias is not None:
         out = out + bias.reshape(1, out_channels, 1, 1)
     return out[0] if unbatched else out
