@@ -15,7 +15,7 @@ import functools
 import gc
 import os
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -102,15 +102,24 @@ def is_grad_enabled() -> bool:
     return state.grad_enabled
 
 
-@contextlib.contextmanager
-def module_scope(module: Any) -> Iterator[None]:
-    """Record ``module`` as the innermost scope of the ops run inside (used by viz)."""
-    previous = state.scope
-    state.scope = (module,) if previous is None else previous + (module,)
-    try:
-        yield
-    finally:
-        state.scope = previous
+class module_scope:  # noqa: N801 - used like a function, as contextlib's are
+    """Record ``module`` as the innermost scope of the ops run inside (used by viz).
+
+    A plain class rather than ``@contextlib.contextmanager``: every module call enters
+    one, and a generator-based context costs several times more.
+    """
+
+    __slots__ = ("module", "previous")
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def __enter__(self) -> None:
+        self.previous = state.scope
+        state.scope = (self.module,) if self.previous is None else self.previous + (self.module,)
+
+    def __exit__(self, *exc: object) -> None:
+        state.scope = self.previous
 
 
 # ---------------------------------------------------------------- anomaly mode
