@@ -281,6 +281,8 @@ def run_backward(
     gc.disable()
     pop = grads.pop
     anomaly = state.anomaly  # fixed for the whole pass
+    # arrays a .grad may not take over: the caller's seeds, and those already taken
+    adopted = {id(g._data) for g in root_grads}
     try:
         for node in reversed(order):
             g = pop(id(node), None)
@@ -296,7 +298,7 @@ def run_backward(
                 if id(node) in wanted:
                     captured[id(node)] = g
             elif backward is None or node._retains_grad:
-                node._accumulate_grad(g, create_graph)
+                node._accumulate_grad(g, create_graph, adopted)
             if backward is None:
                 continue
             parents = node._parents

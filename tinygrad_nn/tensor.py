@@ -577,12 +577,22 @@ class Tensor:
             )
         return seed if seed.dtype == self.dtype else seed.astype(self.dtype)
 
-    def _accumulate_grad(self, g: Tensor, create_graph: bool) -> None:
-        """Add ``g`` to ``.grad`` (a fresh array the first time, then in place)."""
+    def _accumulate_grad(self, g: Tensor, create_graph: bool, adopted: set[int]) -> None:
+        """Add ``g`` to ``.grad``: the first time by taking its array, then in place.
+
+        ``g``'s array is taken without a copy when this backward pass computed it and
+        nobody else can reach it: not a view, writable, and not already taken by another
+        tensor or given by the caller (``adopted`` holds the ids of those arrays).
+        """
         if create_graph:
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
-            self.grad = Tensor._wrap(g._data.copy(), self.device)
+            data = g._data
+            if data.base is None and data.flags.writeable and id(data) not in adopted:
+                adopted.add(id(data))
+            else:
+                data = data.copy()
+            self.grad = Tensor._wrap(data, self.device)
         elif self.grad.requires_grad or not self.grad._data.flags.writeable:
             self.grad = Tensor._wrap(self.grad._data + g._data, self.device)
         else:
