@@ -774,11 +774,18 @@ class Tensor:
         """Clamp values into ``[min, max]``; the gradient flows where min <= x <= max."""
         if min is None and max is None:
             raise ValueError("clip needs at least one of min= and max=")
-        lo = -np.inf if min is None else _number("clip min", min)
-        hi = np.inf if max is None else _number("clip max", max)
-        inside = self._const(((self._data >= lo) & (self._data <= hi)).astype(self.dtype))
-        clipped = np.clip(self._data, lo, hi).astype(self.dtype, copy=False)
-        return Tensor._make(clipped, (self,), "clip", lambda g, out: (g * inside,))
+        data = self._data
+        # np.maximum/np.minimum: np.clip's Python wrapper costs more than the work here
+        if min is not None:
+            _number("clip min", min)
+            inside, data = data >= min, np.maximum(data, min)
+        if max is not None:
+            _number("clip max", max)
+            below = self._data <= max
+            inside, data = (below if min is None else inside & below), np.minimum(data, max)
+        mask = self._const(inside.astype(self.dtype))
+        clipped = data.astype(self.dtype, copy=False)
+        return Tensor._make(clipped, (self,), "clip", lambda g, out: (g * mask,))
 
     clamp = clip
 

@@ -447,8 +447,10 @@ class _BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor, Tensor]:
         probs, target = ctx.saved_tensors
-        log_p, log_1mp = _clamped_logs(probs)
         grad_probs = grad_output * (probs - target) / (probs * (1 - probs)).clip(min=_BCE_FLOOR)
+        if not ctx.needs_input_grad[1]:  # the usual case: targets are data
+            return grad_probs, None
+        log_p, log_1mp = _clamped_logs(probs)
         return grad_probs, grad_output * (log_1mp - log_p)
 
 
