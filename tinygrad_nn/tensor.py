@@ -212,6 +212,7 @@ class _HookHandle:
 
 
 _new = object.__new__
+_PLAIN_NUMBERS = (float, int, bool)
 _creation_counter = itertools.count()  # numbers recorded tensors in creation order
 
 
@@ -311,13 +312,7 @@ class Tensor:
         return Tensor._wrap(data, self.device)
 
     def _operand(self, other: Any) -> Tensor:
-        """``other`` as a Tensor on this device; a Python number takes this tensor's dtype."""
-        kind = type(other)
-        if (kind is float or kind is int) and self.device == "cpu":  # the common case, fast
-            dtype = self._data.dtype
-            if dtype.kind != "f" and (kind is float or dtype.kind == "b"):
-                dtype = float32 if kind is float else int64
-            return Tensor._wrap(np.asarray(other, dtype=dtype))
+        """``other`` as a Tensor on this device; a number takes ``_number_dtype``'s dtype."""
         if isinstance(other, Tensor):
             if other.device != self.device:
                 raise RuntimeError(
@@ -325,17 +320,23 @@ class Tensor:
                     f"{other.device}: move one with .to()"
                 )
             return other
-        if isinstance(other, numbers.Number) and not isinstance(other, complex):
-            if _is_float(self._data.dtype) or isinstance(other, bool | numbers.Integral):
-                dtype = self._data.dtype if not isinstance(other, float) or _is_float(
-                    self._data.dtype) else float32
-            else:
-                dtype = float32
-            if isinstance(other, float) and not _is_float(dtype):
-                dtype = float32
-            return self._const(backend.array_module(self._data).asarray(other, dtype=dtype))
-        tensor = Tensor(other, device=self.device)
-        return tensor
+        # the type test first: numbers.Real's ABC check is slow, and floats are common
+        if type(other) in _PLAIN_NUMBERS or isinstance(other, numbers.Real):
+            xp = np if self.device == "cpu" else backend.array_module(self._data)
+            return Tensor._wrap(xp.asarray(other, dtype=self._number_dtype(other)), self.device)
+        return Tensor(other, device=self.device)
+
+    def _number_dtype(self, number: Any) -> np.dtype:
+        """The dtype a number takes beside this tensor, as PyTorch: the tensor's, except
+        that a float beside integers gives float32 and an int beside bools int64."""
+        dtype = self._data.dtype
+        if dtype.kind == "f":
+            return dtype
+        if isinstance(number, float | np.floating):
+            return float32
+        if dtype.kind == "b" and not isinstance(number, bool | np.bool_):
+            return int64
+        return dtype
 
     # ------------------------------------------------------------ attributes
 
