@@ -13,12 +13,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import operator
 import os
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from . import backend
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -30,6 +33,7 @@ class _State:
     grad_enabled = True
     anomaly = False
     scope: tuple | None = None  # the Modules whose forward is running, outermost first
+    edits = 0  # in-place changes so far (numbers them; see Tensor._mark_changed)
 
 
 state = _State()
@@ -225,20 +229,17 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     only collect the reachable tensors (an explicit stack, no recursion, so a
     100,000-op chain is fine) and sort them by that number.
     """
-    found: dict[int, Tensor] = {}
-    stack = [r for r in roots if r.requires_grad]
-    for r in stack:
-        found[id(r)] = r
+    found = dict.fromkeys(r for r in roots if r.requires_grad)  # a dict keeps found order
+    stack = list(found)
     while stack:
         for parent in stack.pop()._parents:
-            if parent.requires_grad and id(parent) not in found:
-                found[id(parent)] = parent
+            if parent.requires_grad and parent not in found:
+                found[parent] = None
                 stack.append(parent)
-    return sorted(found.values(), key=_creation_number)
+    return sorted(found, key=_creation_number)
 
 
-def _creation_number(t: Tensor) -> int:
-    return t._seq
+_creation_number = operator.attrgetter("_seq")
 
 
 def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -267,12 +268,12 @@ def run_backward(
     the gradients of ``inputs`` are returned, keyed by ``id``.
     """
     order = topological_order(roots)
-    wanted = None if inputs is None else {id(t) for t in inputs}
+    wanted = None if inputs is None else set(inputs)
     captured: dict[int, Tensor] = {}
-    grads: dict[int, Tensor] = {}
+    grads: dict[Tensor, Tensor] = {}  # the gradient reaching each tensor so far
     for root, g in zip(roots, root_grads, strict=True):
         if root.requires_grad:
-            grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
+            grads[root] = grads[root] + g if root in grads else g
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
     # Backward allocates many short-lived tensors and no cycles: the cyclic
@@ -282,12 +283,15 @@ def run_backward(
     pop = grads.pop
     anomaly = state.anomaly  # fixed for the whole pass
     # arrays a .grad may not take over: the caller's seeds, and those already taken
-    adopted = {id(g._data) for g in root_grads}
+    adopted = {id(backend.memory_owner(g._data)) for g in root_grads}
+    sums: set[Tensor] = set()  # sums made by this pass and not yet handed on: added to in place
     try:
         for node in reversed(order):
-            g = pop(id(node), None)
+            g = pop(node, None)
             if g is None:
                 continue
+            if sums:
+                sums.discard(g)  # handed on from here: a closure may pass it to several inputs
             if node._hooks:
                 for hook in list(node._hooks):
                     replaced = hook(g)
@@ -295,31 +299,35 @@ def run_backward(
                         g = replaced
             backward = node._backward
             if wanted is not None:
-                if id(node) in wanted:
+                if node in wanted:
                     captured[id(node)] = g
             elif backward is None or node._retains_grad:
                 node._accumulate_grad(g, create_graph, adopted)
             if backward is None:
                 continue
             parents = node._parents
-            if node._saved_versions != [p._counter[0] for p in parents]:
-                node._check_versions()  # raises, naming the input that changed
+            if node._stamp != state.edits:  # something was changed in place since
+                node._check_versions()  # raises if it was an input, naming it
             for parent, pg in zip(parents, backward(g, node), strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
-                if pg._data.shape != parent._data.shape:
-                    pg = sum_to(pg, parent._data.shape)
-                if pg._data.dtype != parent._data.dtype:
-                    pg = pg.astype(parent._data.dtype)
+                given, needed = pg._data, parent._data
+                if given.shape != needed.shape:
+                    pg = sum_to(pg, needed.shape)
+                if given.dtype is not needed.dtype and given.dtype != needed.dtype:
+                    pg = pg.astype(needed.dtype)
                 if anomaly:
                     _check_backward_anomaly(node, parent, pg)
-                key = id(parent)
-                if key not in grads:
-                    grads[key] = pg
+                total = grads.get(parent)
+                if total is None:
+                    grads[parent] = pg
                 elif create_graph:
-                    grads[key] = grads[key] + pg  # recorded: part of the gradient's graph
+                    grads[parent] = total + pg  # recorded: part of the gradient's graph
+                elif total in sums:
+                    total._data += pg._data
                 else:  # a plain sum: nothing to record, so no Tensor op
-                    grads[key] = type(pg)._wrap(grads[key]._data + pg._data, pg.device)
+                    total = grads[parent] = type(pg)._wrap(total._data + pg._data, pg.device)
+                    sums.add(total)
     except AnomalyError:
         retain_graph = True  # keep the graph around the bad op, so that it can be drawn
         raise
@@ -332,7 +340,6 @@ def run_backward(
                 if node._backward is not None:
                     node._backward = _freed_backward
                     node._parents = ()
-                    node._saved_versions = []
     return captured if inputs is not None else None
 
 

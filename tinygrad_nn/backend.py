@@ -101,3 +101,10 @@ def scatter_add(target: Any, index: Any, values: Any) -> None:
         import cupyx
 
         cupyx.scatter_add(target, index, values)
+
+
+def memory_owner(array: Any) -> Any:
+    """The array that owns ``array``'s memory (``array`` itself unless it is a view)."""
+    while isinstance(array.base, type(array)):
+        array = array.base
+    return array

@@ -231,7 +231,7 @@ class Tensor:
     # making a tensor (thousands per training step) does not pay for them.
     __slots__ = (
         "_data", "grad", "requires_grad", "device", "_parents", "_op", "_backward",
-        "_counter", "_saved_versions", "_seq", "__dict__", "__weakref__",
+        "_counter", "_stamp", "_seq", "__dict__", "__weakref__",
     )  # fmt: skip
     __array_priority__ = 1000
     name: str | None = None  # optional label, shown by viz
@@ -255,8 +255,10 @@ class Tensor:
         self._parents: tuple[Tensor, ...] = ()
         self._op: str | None = None
         self._backward: Callable | None = None
-        self._counter = [0]  # the version, shared with the views of the same array
-        self._saved_versions: list[int] | None = None
+        # [version, edit number of the last change], shared with the views of the same
+        # array; None until the first in-place change (version 0)
+        self._counter: list[int] | None = None
+        self._stamp = 0  # for an op's output: how many in-place edits had happened then
         self._seq = -1  # leaves come before every op output
         if requires_grad:
             self.requires_grad_(True)
@@ -272,8 +274,8 @@ class Tensor:
         out._parents = ()
         out._op = None
         out._backward = None
-        out._counter = [0]
-        out._saved_versions = None
+        out._counter = None
+        out._stamp = 0
         out._seq = -1
         return out
 
@@ -284,7 +286,7 @@ class Tensor:
         out._data = data
         out.device = parents[0].device
         out.grad = None
-        out._counter = [0]
+        out._counter = None
         if state.grad_enabled:
             for p in parents:
                 if p.requires_grad and data.dtype.kind == "f":
@@ -292,7 +294,7 @@ class Tensor:
                     out._parents = parents
                     out._op = op
                     out._backward = backward
-                    out._saved_versions = [q._counter[0] for q in parents]
+                    out._stamp = state.edits
                     out._seq = next(_creation_counter)
                     if state.scope is not None:
                         out._scope = state.scope
@@ -303,7 +305,7 @@ class Tensor:
         out._parents = ()
         out._op = None
         out._backward = None
-        out._saved_versions = None
+        out._stamp = 0
         out._seq = -1
         return out
 
@@ -358,7 +360,7 @@ class Tensor:
                 "(only floating tensors can require grad)"
             )
         self._data = backend.to_device(array, self.device)
-        self._version += 1
+        self._mark_changed()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -378,15 +380,26 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times the data was changed in place (through this tensor or a view)."""
-        return self._counter[0]
+        return 0 if self._counter is None else self._counter[0]
 
-    @_version.setter
-    def _version(self, value: int) -> None:
-        self._counter[0] = value
+    def _mark_changed(self) -> None:
+        """Record an in-place change: bump the version, and number the edit.
+
+        Ops remember how many edits had happened when they ran (``_stamp``); an input
+        whose last edit has a later number was changed after the op used it. So the
+        common case, no edit at all since the forward, costs backward one comparison.
+        """
+        if self._counter is None:
+            self._counter = [0, 0]
+        state.edits += 1
+        self._counter[0] += 1
+        self._counter[1] = state.edits
 
     def _share_version(self, view: Tensor) -> Tensor:
         """Give ``view`` this tensor's version counter when its array aliases ours."""
         if np.may_share_memory(view._data, self._data):
+            if self._counter is None:
+                self._counter = [0, 0]
             view._counter = self._counter
         return view
 
@@ -582,15 +595,17 @@ class Tensor:
         """Add ``g`` to ``.grad``: the first time by taking its array, then in place.
 
         ``g``'s array is taken without a copy when this backward pass computed it and
-        nobody else can reach it: not a view, writable, and not already taken by another
-        tensor or given by the caller (``adopted`` holds the ids of those arrays).
+        nobody else can reach it: writable, all of its memory (a transposed or reshaped
+        gradient is a view of a whole array), and that memory not already taken by
+        another tensor or given by the caller (``adopted`` holds the ids of their owners).
         """
         if create_graph:
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
             data = g._data
-            if data.base is None and data.flags.writeable and id(data) not in adopted:
-                adopted.add(id(data))
+            owner = backend.memory_owner(data)
+            if data.flags.writeable and data.size == owner.size and id(owner) not in adopted:
+                adopted.add(id(owner))
             else:
                 data = data.copy()
             self.grad = Tensor._wrap(data, self.device)
@@ -598,16 +613,16 @@ class Tensor:
             self.grad = Tensor._wrap(self.grad._data + g._data, self.device)
         else:
             self.grad._data += g._data
-            self.grad._version += 1
+            self.grad._mark_changed()
 
     def _check_versions(self) -> None:
-        """Raise if an input was changed in place after this op saved it."""
-        for parent, saved in zip(self._parents, self._saved_versions, strict=True):
-            if parent._version != saved:
+        """Raise if an input was changed in place after this op used it."""
+        for parent in self._parents:
+            if parent._counter is not None and parent._counter[1] > self._stamp:
                 raise RuntimeError(
                     f"an input of op '{self._op}' (a tensor of shape {parent.shape}"
                     f"{', named ' + repr(parent.name) if parent.name else ''}) was modified in "
-                    f"place after the op used it (version {parent._version}, expected {saved}); "
+                    f"place after the op used it (it is now at version {parent._version}); "
                     "gradients would be wrong. Use an out-of-place op (x = x + y) instead."
                 )
 
@@ -673,6 +688,9 @@ class Tensor:
 
         (numpy would make int64 with float32 float64; PyTorch keeps float32.)
         """
+        if type(other) is Tensor and other._data.dtype is self._data.dtype:
+            if other.device == self.device:  # the common case, in a few lookups
+                return self, other
         other = self._operand(other)
         a_kind, b_kind = self._data.dtype.kind, other._data.dtype.kind
         if a_kind == b_kind or (a_kind != "f" and b_kind != "f"):
@@ -683,7 +701,11 @@ class Tensor:
     def __add__(self, other: Any) -> Tensor:
         a, b = self._pair(other)
         data = _broadcasting(operator.add, a, b, "add")
-        return Tensor._make(data, (a, b), "add", lambda g, out: (g, g))
+        return Tensor._make(data, (a, b), "add", Tensor._add_backward)
+
+    @staticmethod
+    def _add_backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
+        return g, g
 
     def __radd__(self, other: Any) -> Tensor:
         return self._operand(other) + self
@@ -698,12 +720,13 @@ class Tensor:
 
     def __mul__(self, other: Any) -> Tensor:
         a, b = self._pair(other)
-        # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
-        return Tensor._make(
-            _broadcasting(operator.mul, a, b, "mul"), (a, b), "mul",
-            lambda g, out: (g * b if a.requires_grad else None,
-                            g * a if b.requires_grad else None),
-        )
+        data = _broadcasting(operator.mul, a, b, "mul")
+        return Tensor._make(data, (a, b), "mul", Tensor._mul_backward)
+
+    @staticmethod
+    def _mul_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = out._parents  # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
+        return g * b if a.requires_grad else None, g * a if b.requires_grad else None
 
     def __rmul__(self, other: Any) -> Tensor:
         return self._operand(other) * self
@@ -712,12 +735,14 @@ class Tensor:
         a, b = self._pair(other)
         if a._data.dtype.kind != "f":  # integer division gives float32, as PyTorch
             a, b = a.astype(float32), b.astype(float32)
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        return Tensor._make(
-            _broadcasting(operator.truediv, a, b, "div"), (a, b), "div",
-            lambda g, out: (g / b if a.requires_grad else None,
-                            -g * a / (b * b) if b.requires_grad else None),
-        )
+        data = _broadcasting(operator.truediv, a, b, "div")
+        return Tensor._make(data, (a, b), "div", Tensor._div_backward)
+
+    @staticmethod
+    def _div_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = out._parents  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        return (g / b if a.requires_grad else None,
+                -g * a / (b * b) if b.requires_grad else None)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return self._operand(other) / self
@@ -804,7 +829,11 @@ class Tensor:
             return self.float().log()
         with np.errstate(divide="ignore", invalid="ignore"):
             data = np.log(self._data)
-        return Tensor._make(data, (self,), "log", lambda g, out: (g / self,))
+        return Tensor._make(data, (self,), "log", Tensor._log_backward)
+
+    @staticmethod
+    def _log_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
+        return (g / out._parents[0],)
 
     def sqrt(self) -> Tensor:
         """Square root; d sqrt(x) = 1 / (2 sqrt(x))."""
@@ -832,9 +861,11 @@ class Tensor:
         """Hyperbolic tangent; d tanh x = 1 - tanh(x)^2."""
         if self._data.dtype.kind != "f":
             return self.float().tanh()
-        return Tensor._make(
-            np.tanh(self._data), (self,), "tanh", lambda g, out: (g * (1 - out * out),)
-        )
+        return Tensor._make(np.tanh(self._data), (self,), "tanh", Tensor._tanh_backward)
+
+    @staticmethod
+    def _tanh_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
+        return (g * (1 - out * out),)
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so it is finite for any input."""
@@ -848,10 +879,12 @@ class Tensor:
 
     def relu(self) -> Tensor:
         """max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere."""
-        positive = self._const((self._data > 0).astype(self.dtype))
-        return Tensor._make(
-            np.maximum(self._data, 0), (self,), "relu", lambda g, out: (g * positive,)
-        )
+        return Tensor._make(np.maximum(self._data, 0), (self,), "relu", Tensor._relu_backward)
+
+    @staticmethod
+    def _relu_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
+        # the mask is made here, not kept from the forward: no array per ReLU in the graph
+        return (g * out._const((out._data > 0).astype(out._data.dtype)),)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x where x > 0, else negative_slope * x."""
@@ -1229,7 +1262,7 @@ class Tensor:
                 f"cannot assign {_short(value)} at index {_short(index)} of a tensor of shape "
                 f"{self.shape}: {exc}"
             ) from None
-        self._version += 1
+        self._mark_changed()
 
     # ------------------------------------------------------------ in place
 
@@ -1244,14 +1277,15 @@ class Tensor:
             # record like the out-of-place op: the old value lives on in `before`
             before = Tensor._wrap(self._data, self.device)
             for slot in ("requires_grad", "_parents", "_op", "_backward", "_counter",
-                         "_saved_versions", "_seq", "_scope", "name"):
+                         "_stamp", "_seq", "_scope", "name"):
                 setattr(before, slot, getattr(self, slot))
             result = method(before, before if other is self else other)
             for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
-                         "_saved_versions", "_seq", "_scope"):
+                         "_stamp", "_seq", "_scope"):
                 setattr(self, slot, getattr(result, slot))
             # a new array, so a new counter: views of the old value stay with `before`
-            self._counter = [before._counter[0] + 1]
+            self._counter = [before._version, 0]
+            self._mark_changed()
             return self
         try:
             shape = self.shape if other.shape == self.shape else np.broadcast_shapes(
@@ -1273,7 +1307,7 @@ class Tensor:
             raise TypeError(
                 f"in-place op cannot store a {other.dtype} result in a {self.dtype} tensor"
             ) from exc
-        self._version += 1
+        self._mark_changed()
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -1403,11 +1437,26 @@ def matmul(a: Any, b: Any) -> Tensor:
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
     # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes summed by the engine);
     # a side that needs no gradient (the input batch, usually) costs no matmul
-    return Tensor._make(
-        a._data @ b._data, (a, b), "matmul",
-        lambda g, out: (g @ b.mT if a.requires_grad else None,
-                        a.mT @ g if b.requires_grad else None),
-    )
+    return Tensor._make(a._data @ b._data, (a, b), "matmul", _matmul_backward)
+
+
+def _matmul_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    a, b = out._parents
+    return (_product_like(a, g, b.mT) if a.requires_grad else None,
+            _product_like(b, a.mT, g) if b.requires_grad else None)
+
+
+def _product_like(operand: Tensor, left: Tensor, right: Tensor) -> Tensor:
+    """``left @ right``, laid out in memory as ``operand`` is.
+
+    ``x @ W.T`` multiplies by a transposed view; computing W.T's gradient as the
+    transpose of ``right^T @ left^T`` (the same product, BLAS reads either layout)
+    hands W a gradient in its own row-major layout: no copy, and no strided update.
+    """
+    data = operand._data
+    if data.ndim == 2 and data.flags.f_contiguous and not data.flags.c_contiguous:
+        return (right.mT @ left.mT).mT
+    return left @ right
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
