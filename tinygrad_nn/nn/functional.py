@@ -8,6 +8,7 @@ copied, the docstring says so.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -281,46 +282,185 @@ def layer_norm(
 
 
 # ----- convolution and pooling ----------------------------------------------------------
-# im2col turns every kh x kw window of an (N, C, H, W) image into a column, so a convolution
-# becomes one matrix product. Its gradient, col2im, adds each column back onto its window.
-# The two are linear and adjoint to each other, so each one's backward is the other: written
-# that way, gradients of any order are exact.
-def _im2col(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int]) -> Tensor:
-    """(N, C, H, W) -> (N, C, kh, kw, OH, OW): every window, as a strided view then copied."""
-    (kh, kw), (sh, sw) = kernel, stride
-    n, c, h, w = x.shape
-    out_h, out_w = (h - kh) // sh + 1, (w - kw) // sw + 1
-    xp = array_module(x.data)
-    s_n, s_c, s_h, s_w = x.data.strides
-    windows = xp.lib.stride_tricks.as_strided(
-        x.data,
-        shape=(n, c, kh, kw, out_h, out_w),
-        strides=(s_n, s_c, s_h, s_w, s_h * sh, s_w * sw),
+# A convolution is one matrix product: im2col lays every kh x kw window of the zero-padded
+# (N, C, H, W) image out as a column, and the (O, C*kh*kw) weights times those columns give
+# every output pixel at once. It is bilinear in the image x and the weights W, so both of
+# its gradients are convolution-like ops again: for output gradient g,
+#     d/dx = conv_transpose(g, W)   (each output pixel's gradient spread back over its window)
+#     d/dW = weight_grad(x, g)      (g times the columns of x, summed over pixels)
+# and each of these three ops has the other two as its gradients (see their backward
+# functions). Every backward is built from these ops, so gradients of any order are exact.
+#
+# Images are worked on batch-last, (C, H, W, N), and columns laid out (C, kh, kw, OH, OW, N):
+# moving one kernel offset (i, j) for all output pixels is then a strided copy (or add) of
+# runs OW * N long, where in NCHW order they are OW long and the per-run overhead dominates.
+# The ops return (N, C, H, W) views of batch-last memory, so that a following convolution,
+# ReLU or pooling reads them without reordering.
+#
+# Only the forward product holds all the columns (C*kh*kw times the image) at once, and
+# nothing keeps them for the backward: the gradients work one kernel offset at a time. A
+# training step's peak memory then stays low, which matters beyond its size: glibc's malloc
+# gives freed memory back to the OS once more than about twice the largest array is free at
+# the top of its heap, and taking it again next step costs a page fault per 4 KiB, which
+# took longer than the arithmetic of a small CNN (benchmark W7).
+_Geometry = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]  # kernel, stride, padding
+
+
+def _batch_last(images: Any, padding: tuple[int, int]) -> Any:
+    """A zero-padded (C, H + 2 ph, W + 2 pw, N) copy of (N, C, H, W) `images`."""
+    (ph, pw), (n, c, h, w) = padding, images.shape
+    padded = array_module(images).zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=images.dtype)
+    padded[:, ph : ph + h, pw : pw + w] = images.transpose(1, 2, 3, 0)
+    return padded
+
+
+def _windows(images: Any, geometry: _Geometry) -> Any:
+    """The (C, kh, kw, OH, OW, N) windows of (N, C, H, W) `images`, a view of a batch-last
+    copy: [c, i, j, y, x, n] is pixel (y * sh + i, x * sw + j) of the zero-padded image."""
+    (kh, kw), (sh, sw), padding = geometry
+    out_h, out_w = _conv_output_size(images.shape, geometry)
+    padded = _batch_last(images, padding)
+    s_c, s_h, s_w, s_n = padded.strides
+    return array_module(padded).lib.stride_tricks.as_strided(
+        padded,
+        shape=(padded.shape[0], kh, kw, out_h, out_w, padded.shape[3]),
+        strides=(s_c, s_h, s_w, s_h * sh, s_w * sw, s_n),
     )
+
+
+def _from_batch_last(padded: Any, image_shape: tuple[int, ...], padding: tuple[int, int]) -> Any:
+    """The (N, C, H, W) view of a padded batch-last image, without the padding."""
+    (ph, pw), (_, _, h, w) = padding, image_shape
+    return padded[:, ph : ph + h, pw : pw + w].transpose(3, 0, 1, 2)
+
+
+def _by_channel(images: Any) -> Any:
+    """(N, O, OH, OW) -> (O, OH * OW * N) rows, the columns' layout (a view when batch-last)."""
+    return images.transpose(1, 2, 3, 0).reshape(images.shape[1], -1)
+
+
+def _output_size(size: int, kernel: int, stride: int, fn: str, shape: tuple[int, ...]) -> int:
+    if size < kernel:
+        raise ValueError(
+            f"{fn}: kernel size {kernel} is larger than the padded input size {size} "
+            f"(input shape {shape})"
+        )
+    return (size - kernel) // stride + 1
+
+
+def _conv_output_size(image_shape: tuple[int, ...], geometry: _Geometry) -> tuple[int, int]:
+    (kh, kw), (sh, sw), (ph, pw) = geometry
+    return (image_shape[2] + 2 * ph - kh) // sh + 1, (image_shape[3] + 2 * pw - kw) // sw + 1
+
+
+def _conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, geometry: _Geometry) -> Tensor:
+    """(N, C, H, W) -> (N, O, OH, OW): the (O, C*kh*kw) weights @ the (C*kh*kw, OH*OW*N) columns."""
+    n, out_channels = x.shape[0], weight.shape[0]
+    out_h, out_w = _conv_output_size(x.shape, geometry)
+    # the reshape copies the windows into columns, which live only as long as this product
+    columns = _windows(x.data, geometry).reshape(-1, out_h * out_w * n)
+    data = weight.data.reshape(out_channels, -1) @ columns
+    if bias is not None:
+        data += bias.data[:, None]
+    data = data.reshape(out_channels, out_h, out_w, n).transpose(3, 0, 1, 2)
+    image_shape = x.shape
+
+    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor | None, ...]:
+        grads = (
+            _conv_transpose2d(grad_output, weight, image_shape, geometry)
+            if x.requires_grad else None,
+            _conv2d_weight_grad(x, grad_output, geometry) if weight.requires_grad else None,
+        )
+        if bias is None:
+            return grads
+        return grads + (grad_output.sum(axis=(0, 2, 3)) if bias.requires_grad else None,)
+
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor._make(data, parents, "conv2d", backward)
+
+
+def _conv_transpose2d(
+    grad: Tensor, weight: Tensor, image_shape: tuple[int, ...], geometry: _Geometry
+) -> Tensor:
+    """Adjoint of `_conv2d` in its input: (N, O, OH, OW) -> (N, C, H, W) of `image_shape`.
+
+    col2im(W^T @ grad), added one kernel offset at a time: (C, O) @ (O, OH*OW*N) per offset.
+    """
+    (kh, kw), (sh, sw), (ph, pw) = geometry
+    n, c, h, w = image_shape
+    out_h, out_w = grad.shape[2:]
+    rows = _by_channel(grad.data)
+    padded = array_module(rows).zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=rows.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            spread = weight.data[:, :, i, j].T @ rows
+            padded[:, i : i + sh * out_h : sh, j : j + sw * out_w : sw] += spread.reshape(
+                c, out_h, out_w, n
+            )
+
+    # bilinear, with <conv_transpose(g, W), v> = <g, conv(v, W)>: the gradient in g is
+    # conv(v, W), and in W that of a convolution of v whose output gradient is g
+    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return (
+            _conv2d(grad_output, weight, None, geometry) if grad.requires_grad else None,
+            _conv2d_weight_grad(grad_output, grad, geometry) if weight.requires_grad else None,
+        )
+
+    data = _from_batch_last(padded, image_shape, (ph, pw))
+    return Tensor._make(data, (grad, weight), "conv_transpose2d", backward)
+
+
+def _conv2d_weight_grad(x: Tensor, grad: Tensor, geometry: _Geometry) -> Tensor:
+    """Gradient of `_conv2d` in its weights: grad (O, OH*OW*N) @ columns^T (OH*OW*N, C*kh*kw),
+    one (O, C) block per kernel offset, so the columns are copied one offset at a time."""
+    (kh, kw), _, _ = geometry
+    in_channels = x.shape[1]
+    rows = _by_channel(grad.data)
+    windows = _windows(x.data, geometry)
+    data = array_module(rows).empty((rows.shape[0], in_channels, kh, kw), dtype=rows.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            data[:, :, i, j] = rows @ windows[:, i, j].reshape(in_channels, -1).T
+
+    # bilinear, with <weight_grad(x, g), V> = <g, conv(x, V)> = <conv_transpose(g, V), x>
+    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return (
+            _conv_transpose2d(grad, grad_output, x.shape, geometry) if x.requires_grad else None,
+            _conv2d(x, grad_output, None, geometry) if grad.requires_grad else None,
+        )
+
+    return Tensor._make(data, (x, grad), "conv2d_weight_grad", backward)
+
+
+# Max-pooling with a stride other than its kernel size takes its windows as columns: im2col,
+# as an op whose backward is its adjoint col2im (and the other way round).
+def _im2col(x: Tensor, geometry: _Geometry) -> Tensor:
+    """(N, C, H, W) -> (C, kh, kw, OH, OW, N): the windows of `x`, copied."""
+    image_shape = x.shape
     return Tensor._make(
-        windows.copy(),
+        _windows(x.data, geometry).copy(),
         (x,),
         "im2col",
-        lambda grad_output, out: (_col2im(grad_output, (n, c, h, w), kernel, stride),),
+        lambda grad_output, out: (_col2im(grad_output, image_shape, geometry),),
     )
 
 
-def _col2im(
-    cols: Tensor, image_shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int]
-) -> Tensor:
-    """Adjoint of `_im2col`: sum each window's column back into an image of `image_shape`."""
-    (kh, kw), (sh, sw) = kernel, stride
-    out_h, out_w = cols.shape[4], cols.shape[5]
-    xp = array_module(cols.data)
-    image = xp.zeros(image_shape, dtype=cols.data.dtype)
+def _col2im(columns: Tensor, image_shape: tuple[int, ...], geometry: _Geometry) -> Tensor:
+    """Adjoint of `_im2col`: add each window's column back onto an image of `image_shape`."""
+    (kh, kw), (sh, sw), (ph, pw) = geometry
+    n, c, h, w = image_shape
+    out_h, out_w = columns.shape[3:5]
+    padded = array_module(columns.data).zeros(
+        (c, h + 2 * ph, w + 2 * pw, n), dtype=columns.data.dtype
+    )
     for i in range(kh):  # a loop over kernel offsets only: each step adds a whole batch slice
         for j in range(kw):
-            image[:, :, i : i + sh * out_h : sh, j : j + sw * out_w : sw] += cols.data[:, :, i, j]
+            padded[:, i : i + sh * out_h : sh, j : j + sw * out_w : sw] += columns.data[:, i, j]
     return Tensor._make(
-        image,
-        (cols,),
+        _from_batch_last(padded, image_shape, (ph, pw)),
+        (columns,),
         "col2im",
-        lambda grad_output, out: (_im2col(grad_output, kernel, stride),),
+        lambda grad_output, out: (_im2col(grad_output, geometry),),
     )
 
 
@@ -335,15 +475,6 @@ def _as_batched_images(input: Any, fn: str) -> tuple[Tensor, bool]:
     return input, False
 
 
-def _output_size(size: int, kernel: int, stride: int, fn: str, shape: tuple[int, ...]) -> int:
-    if size < kernel:
-        raise ValueError(
-            f"{fn}: kernel size {kernel} is larger than the padded input size {size} "
-            f"(input shape {shape})"
-        )
-    return (size - kernel) // stride + 1
-
-
 def conv2d(
     input: Tensor,
     weight: Tensor,
@@ -354,7 +485,8 @@ def conv2d(
     """Cross-correlation as PyTorch: (N, C, H, W) input, (O, C, kh, kw) weight -> (N, O, OH, OW).
 
     ``OH = (H + 2 * padding - kh) // stride + 1``. Computed as one matrix product over
-    im2col windows (no Python loop over pixels or batch items).
+    im2col windows (no Python loop over pixels or batch items). The result is a view of
+    batch-last memory, as a numpy transpose gives.
     """
     x, unbatched = _as_batched_images(input, "conv2d")
     if weight.ndim != 4 or weight.shape[1] != x.shape[1]:
@@ -362,25 +494,42 @@ def conv2d(
             f"conv2d: weight of shape {weight.shape} (out, in, kh, kw) does not fit input of shape "
             f"{x.shape}: input channels {x.shape[1]} must equal weight.shape[1]"
         )
-    out_channels, in_channels, kh, kw = weight.shape
-    sh, sw = _pair(stride, "stride", minimum=1)
-    ph, pw = _pair(padding, "padding")
-    if ph or pw:
-        x = x.pad(((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    n, _, h, w = x.shape
-    out_h = _output_size(h, kh, sh, "conv2d", x.shape)
-    out_w = _output_size(w, kw, sw, "conv2d", x.shape)
-    # One (O, C*kh*kw) @ (C*kh*kw, N*OH*OW) product: numpy sends a single 2-D matmul to
-    # BLAS, where a (O, K) @ (N, K, L) stack would run as N small products without it.
-    cols = _im2col(x, (kh, kw), (sh, sw)).permute(1, 2, 3, 0, 4, 5).reshape(
-        in_channels * kh * kw, n * out_h * out_w
-    )
-    out = (weight.reshape(out_channels, in_channels * kh * kw) @ cols).reshape(
-        out_channels, n, out_h, out_w
-    ).permute(1, 0, 2, 3)
-    if bias is not None:
-        out = out + bias.reshape(1, out_channels, 1, 1)
+    weight = x._operand(weight)  # same device, or a RuntimeError naming both
+    bias = None if bias is None else x._operand(bias)
+    kh, kw = weight.shape[2:]
+    (sh, sw), (ph, pw) = _pair(stride, "stride", minimum=1), _pair(padding, "padding")
+    n, c, h, w = x.shape
+    padded_shape = (n, c, h + 2 * ph, w + 2 * pw)
+    _output_size(h + 2 * ph, kh, sh, "conv2d", padded_shape)  # raises if the kernel
+    _output_size(w + 2 * pw, kw, sw, "conv2d", padded_shape)  # does not fit
+    out = _conv2d(x, weight, bias, ((kh, kw), (sh, sw), (ph, pw)))
     return out[0] if unbatched else out
+
+
+def _tile_max(x: Tensor, kernel: tuple[int, int]) -> Tensor:
+    """Maximum over the non-overlapping kh x kw tiles of (N, C, OH * kh, OW * kw) input.
+
+    The gradient goes to each tile's maximum, shared equally where several elements tie.
+    """
+    kh, kw = kernel
+    n, c, h, w = x.shape
+    out_h, out_w = h // kh, w // kw
+    # batch-last (C, OH, kh, OW, kw, N): a view for any strides, as it only splits axes
+    tiles = x.data.transpose(1, 2, 3, 0).reshape(c, out_h, kh, out_w, kw, n)
+    # one (C, OH, OW, N) slice per offset in the tile: reducing over the two short strided
+    # tile axes in one numpy call is several times slower than these elementwise steps
+    offsets = [(i, j) for i in range(kh) for j in range(kw)]
+    data = functools.reduce(array_module(tiles).maximum, (tiles[:, :, i, :, j] for i, j in offsets))
+
+    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor]:
+        # share = 1 / (number of maxima in the tile) at each maximum, 0 elsewhere: a constant,
+        # so the gradient is linear in grad_output and differentiates again exactly
+        share = (tiles == data[:, :, None, :, None]).astype(tiles.dtype)
+        share /= sum(share[:, :, i, :, j] for i, j in offsets)[:, :, None, :, None]
+        rows = grad_output.permute(1, 2, 3, 0).reshape(c, out_h, 1, out_w, 1, n)
+        return ((rows * x._const(share)).reshape(c, h, w, n).permute(3, 0, 1, 2),)
+
+    return Tensor._make(data.transpose(3, 0, 1, 2), (x,), "max_pool2d", backward)
 
 
 def max_pool2d(
@@ -407,8 +556,13 @@ def max_pool2d(
     n, c, h, w = x.shape
     out_h = _output_size(h, kh, sh, "max_pool2d", x.shape)
     out_w = _output_size(w, kw, sw, "max_pool2d", x.shape)
-    windows = _im2col(x, (kh, kw), (sh, sw)).reshape(n, c, kh * kw, out_h, out_w)
-    out = windows.max(axis=2)
+    if (sh, sw) == (kh, kw):  # the usual case: the windows tile the image
+        if (h, w) != (out_h * kh, out_w * kw):
+            x = x[:, :, : out_h * kh, : out_w * kw]  # rows and columns no window reaches
+        out = _tile_max(x, (kh, kw))
+    else:
+        columns = _im2col(x, ((kh, kw), (sh, sw), (0, 0))).permute(5, 0, 1, 2, 3, 4)
+        out = columns.reshape(n, c, kh * kw, out_h, out_w).max(axis=2)
     return out[0] if unbatched else out
 
 
