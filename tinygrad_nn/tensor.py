@@ -324,8 +324,12 @@ class Tensor:
             return other
         # the type test first: numbers.Real's ABC check is slow, and floats are common
         if type(other) in _PLAIN_NUMBERS or isinstance(other, numbers.Real):
-            xp = np if self.device == "cpu" else backend.array_module(self._data)
-            return Tensor._wrap(xp.asarray(other, dtype=self._number_dtype(other)), self.device)
+            dtype = self._data.dtype
+            if dtype.kind != "f":
+                dtype = self._number_dtype(other)
+            if self.device == "cpu":
+                return Tensor._wrap(np.asarray(other, dtype), "cpu")
+            return Tensor._wrap(backend.array_module(self._data).asarray(other, dtype), self.device)
         return Tensor(other, device=self.device)
 
     def _number_dtype(self, number: Any) -> np.dtype:
@@ -936,7 +940,7 @@ class Tensor:
         kept = _kept_shape(self.shape, axes)
         shape = self.shape
         return Tensor._make(
-            np.sum(self._data, axis=axes, keepdims=keep), (self,), "sum",
+            self._data.sum(axis=axes, keepdims=keep), (self,), "sum",
             lambda g, out: (g.reshape(kept).expand(shape),),
         )
 
