@@ -289,14 +289,14 @@ def run_backward(
     adopted = {id(backend.memory_owner(g._data)) for g in root_grads}
     # anomaly mode frees the graph only once the pass got through, so it can be drawn
     free_as_we_go = not retain_graph and not anomaly
-    sums: set[Tensor] = set()  # sums made by this pass and not yet handed on: added to in place
+    # sums this pass made for leaves: private (no closure ever passes a leaf's gradient
+    # on to several tensors), so further terms are added in place
+    sums: set[Tensor] = set()
     try:
         for node in reversed(order):
             g = pop(node, None)
             if g is None:
                 continue
-            if sums:
-                sums.discard(g)  # handed on from here: a closure may pass it to several inputs
             if node._hooks:
                 for hook in list(node._hooks):
                     replaced = hook(g)
@@ -335,7 +335,8 @@ def run_backward(
                     total._data += pg._data
                 else:  # a plain sum: nothing to record, so no Tensor op
                     total = grads[parent] = type(pg)._wrap(total._data + pg._data, pg.device)
-                    sums.add(total)
+                    if parent._backward is None:
+                        sums.add(total)
         if anomaly and not retain_graph:
             for node in order:
                 if node._backward is not None:

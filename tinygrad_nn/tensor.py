@@ -141,6 +141,11 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
+def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``shape`` without the reduced axes (the shape a reduction gives without keepdims)."""
+    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
 def _shape_args(shape: tuple) -> tuple[int, ...]:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
@@ -955,7 +960,7 @@ class Tensor:
         count = self._data.size // max(math.prod(kept), 1) if self._data.size else 0
         shape = self.shape
         return Tensor._make(
-            np.mean(self._data, axis=axes, keepdims=keep), (self,), "mean",
+            self._data.mean(axis=axes, keepdims=keep), (self,), "mean",
             lambda g, out: (g.reshape(kept).expand(shape) / count,),
         )
 
@@ -967,11 +972,13 @@ class Tensor:
         reduce = np.max if op == "max" else np.min
         data = reduce(self._data, axis=axes, keepdims=True)
         # ties share the gradient equally
-        hits = self._data == data
-        share = self._const((hits / hits.sum(axis=axes, keepdims=True)).astype(self.dtype))
+        share_dtype = self.dtype if self._data.dtype.kind == "f" else float32
+        share = (self._data == data).astype(share_dtype)  # 1 at each maximum: a share each
+        share /= share.sum(axis=axes, keepdims=True)
+        share = self._const(share)
         kept = data.shape
         return Tensor._make(
-            data if keep else data.reshape(np.sum(self._data, axis=axes).shape), (self,), op,
+            data if keep else data.reshape(_reduced_shape(self.shape, axes)), (self,), op,
             lambda g, out: (g.reshape(kept) * share,),
         )
 
