@@ -406,7 +406,10 @@ class Tensor:
 
     def _share_version(self, view: Tensor) -> Tensor:
         """Give ``view`` this tensor's version counter when its array aliases ours."""
-        if np.may_share_memory(view._data, self._data):
+        data, base = view._data, view._data.base  # a view's base owns the memory
+        if data is self._data or base is not None and (
+            base is self._data or base is self._data.base or np.may_share_memory(data, self._data)
+        ):
             if self._counter is None:
                 self._counter = [0, 0]
             view._counter = self._counter
@@ -436,9 +439,13 @@ class Tensor:
         """The last two axes swapped (batched matrix transpose)."""
         if self._data.ndim < 2:
             raise ValueError(f"mT needs at least 2 dimensions, got shape {self.shape}")
-        return self._share_version(Tensor._make(
-            self._data.swapaxes(-1, -2), (self,), "permute", lambda g, out: (g.mT,)
-        ))
+        return self._share_version(
+            Tensor._make(self._data.swapaxes(-1, -2), (self,), "permute", Tensor._mT_backward)
+        )
+
+    @staticmethod
+    def _mT_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
+        return (g.mT,)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (copied to the host for a GPU tensor)."""
@@ -1452,22 +1459,23 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 def _matmul_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes summed by the engine). For an operand
+    # that is a transposed view, as W.T in x @ W.T, the same product is taken transposed,
+    # (B G^T)^T or (G^T A)^T, so that W's gradient comes out in W's row-major layout: no
+    # copy into .grad, and no strided update.
     a, b = out._parents
-    return (_product_like(a, g, b.mT) if a.requires_grad else None,
-            _product_like(b, a.mT, g) if b.requires_grad else None)
+    grad_a = grad_b = None
+    if a.requires_grad:
+        grad_a = (b @ g.mT).mT if _is_transposed(a) else g @ b.mT
+    if b.requires_grad:
+        grad_b = (g.mT @ a).mT if _is_transposed(b) else a.mT @ g
+    return grad_a, grad_b
 
 
-def _product_like(operand: Tensor, left: Tensor, right: Tensor) -> Tensor:
-    """``left @ right``, laid out in memory as ``operand`` is.
-
-    ``x @ W.T`` multiplies by a transposed view; computing W.T's gradient as the
-    transpose of ``right^T @ left^T`` (the same product, BLAS reads either layout)
-    hands W a gradient in its own row-major layout: no copy, and no strided update.
-    """
-    data = operand._data
-    if data.ndim == 2 and data.flags.f_contiguous and not data.flags.c_contiguous:
-        return (right.mT @ left.mT).mT
-    return left @ right
+def _is_transposed(t: Tensor) -> bool:
+    """A matrix whose rows lie further apart than its columns (a transposed view)."""
+    strides = t._data.strides
+    return len(strides) == 2 and strides[0] < strides[1]
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
