@@ -317,6 +317,50 @@ def test_backward_releases_the_memory_of_saved_arrays() -> None:
     assert before - (after - grad_bytes) > 4 * x.data.nbytes
 
 
+def test_weight_used_transposed_gets_a_row_major_gradient_of_its_own() -> None:
+    x = leaf(np.arange(6.0).reshape(3, 2))
+    w = leaf(np.arange(8.0).reshape(4, 2) / 8)
+    ((x @ w.T) ** 2).sum().backward()
+    expected = 2 * (x.data @ w.data.T).T @ x.data  # d/dW sum((x W^T)^2) = 2 (x W^T)^T x
+    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+    assert w.grad.data.flags.c_contiguous  # computed in W's layout, not copied from a view
+    np.testing.assert_allclose(x.grad.data, 2 * (x.data @ w.data.T) @ w.data, rtol=1e-12)
+
+
+def test_a_gradient_the_caller_gave_is_never_taken_over_through_a_view() -> None:
+    x = leaf(np.zeros((2, 3)))
+    given = np.ones(6)
+    x.T.backward(gradient=Tensor(given.reshape(3, 2)))  # reaches x as a view of `given`
+    given[:] = 7.0
+    np.testing.assert_array_equal(x.grad.data, np.ones((2, 3)))
+
+
+def test_leaves_fed_views_of_one_gradient_get_separate_arrays() -> None:
+    a, b = leaf(np.zeros((2, 3))), leaf(np.zeros((3, 2)))
+    out = a.reshape(6) + b.reshape(6)  # add sends the same gradient to both reshapes
+    out.backward(gradient=Tensor(np.arange(6.0)), retain_graph=True)
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    out.backward(gradient=Tensor(np.arange(6.0)))  # accumulates in place into each
+    np.testing.assert_array_equal(a.grad.data, 2 * np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(b.grad.data, 2 * np.arange(6.0).reshape(3, 2))
+
+
+def test_a_leaf_reached_many_times_sums_every_term_once() -> None:
+    x, w = leaf([0.5]), leaf([0.9])
+    h = x
+    for _ in range(5):
+        h = h * w + w  # w's gradient collects ten terms, summed in place
+    h.backward()
+    expected_w, grad_h, value = 0.0, 1.0, [0.5]
+    for _ in range(5):  # the chain rule by hand, backwards
+        value.append(value[-1] * 0.9 + 0.9)
+    for step in range(5, 0, -1):
+        expected_w += grad_h * (value[step - 1] + 1)
+        grad_h *= 0.9
+    np.testing.assert_allclose(w.grad.data, [expected_w], rtol=1e-14)
+    np.testing.assert_allclose(x.grad.data, [grad_h], rtol=1e-14)
+
+
 def test_second_backward_through_a_freed_graph_raises_naming_retain_graph() -> None:
     x = leaf([1.0, 2.0])
     y = (x * x).sum()
