@@ -109,26 +109,6 @@ def is_grad_enabled() -> bool:
     return state.grad_enabled
 
 
-class module_scope:  # noqa: N801 - used like a function, as contextlib's are
-    """Record ``module`` as the innermost scope of the ops run inside (used by viz).
-
-    A plain class rather than ``@contextlib.contextmanager``: every module call enters
-    one, and a generator-based context costs several times more.
-    """
-
-    __slots__ = ("module", "previous")
-
-    def __init__(self, module: Any) -> None:
-        self.module = module
-
-    def __enter__(self) -> None:
-        self.previous = state.scope
-        state.scope = (self.module,) if self.previous is None else self.previous + (self.module,)
-
-    def __exit__(self, *exc: object) -> None:
-        state.scope = self.previous
-
-
 # ---------------------------------------------------------------- anomaly mode
 
 

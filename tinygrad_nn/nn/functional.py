@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_nn.autograd import Function, no_grad
+from tinygrad_nn.autograd import no_grad
 from tinygrad_nn.backend import array_module
 from tinygrad_nn.random import generator
 from tinygrad_nn.tensor import Tensor
@@ -161,10 +161,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # and dW comes out directly in the weight's (out, in) layout, as dZ A^T does in
     # the documents. With rows as examples: dX = G W, dW = G^T X, db = sum of G's rows.
     def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, ...]:
-        rows = g.reshape(-1, out_features)
+        if g.ndim == 2:  # already rows: no reshape ops to record
+            rows, input_rows = g, input
+        else:
+            rows, input_rows = g.reshape(-1, out_features), input.reshape(-1, in_features)
         grads = (
             g @ weight if input.requires_grad else None,
-            rows.mT @ input.reshape(-1, in_features) if weight.requires_grad else None,
+            rows.mT @ input_rows if weight.requires_grad else None,
         )
         if bias is None:
             return grads
@@ -585,52 +588,55 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 _BCE_FLOOR = float(np.float32(1e-12))
 
 
-class _BinaryCrossEntropy(Function):
-    """-(y log p + (1 - y) log(1 - p)) with each log clamped at -100, as PyTorch.
-
-    The gradient is PyTorch's closed form (p - y) / max(p (1 - p), 1e-12), which stays finite
-    at p = 0 and p = 1 where the chain rule through the clamped logs would give 0 * inf.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, probs: Tensor, target: Tensor) -> Tensor:
-        ctx.save_for_backward(probs, target)
-        log_p, log_1mp = _clamped_logs(probs)
-        return -(target * log_p + (1 - target) * log_1mp)
-
-    @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor, Tensor]:
-        probs, target = ctx.saved_tensors
-        grad_probs = grad_output * (probs - target) / (probs * (1 - probs)).clip(min=_BCE_FLOOR)
-        if not ctx.needs_input_grad[1]:  # the usual case: targets are data
-            return grad_probs, None
-        log_p, log_1mp = _clamped_logs(probs)
-        return grad_probs, grad_output * (log_1mp - log_p)
-
-
-def _clamped_logs(probs: Tensor) -> tuple[Tensor, Tensor]:
-    with np.errstate(divide="ignore"):
-        return probs.log().clip(min=-100.0), (1 - probs).log().clip(min=-100.0)
-
-
 def binary_cross_entropy(
     input: Tensor, target: Any, weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
     """Binary cross-entropy of probabilities `input` in [0, 1] against targets in [0, 1].
 
-    Each log is clamped at -100 as in PyTorch, so p = 0 or p = 1 give finite values.
+    ``-w (y log p + (1 - y) log(1 - p))``, each log clamped at -100 as in PyTorch, so p = 0
+    or p = 1 give finite values.
     """
     _check_reduction(reduction, "binary_cross_entropy")
     input, target = _pairwise_inputs(input, target, "binary_cross_entropy")
-    if not bool(((input.data >= 0) & (input.data <= 1)).all()):
+    probs, labels = input.data, target.data
+    if not bool(((probs >= 0) & (probs <= 1)).all()):
         raise ValueError(
             "binary_cross_entropy: input must hold probabilities in [0, 1], got values outside it; "
             "for logits use binary_cross_entropy_with_logits"
         )
-    loss = _BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * _constant(_host(_tensor(weight)), input)
-    return _reduce(loss, reduction)
+    scale = None if weight is None else _constant(_host(_tensor(weight)), input)
+    xp = array_module(probs)
+    with np.errstate(divide="ignore"):
+        log_p, log_1mp = xp.log(probs), xp.log(1 - probs)
+    losses = -(labels * xp.maximum(log_p, -100.0) + (1 - labels) * xp.maximum(log_1mp, -100.0))
+    if scale is not None:
+        losses = losses * scale.data
+    count = losses.size
+
+    # One recorded op, reduction included: on small networks the Python cost of each op,
+    # not its arithmetic, is what a step pays for, and as Tensor ops this loss took a dozen.
+    # The gradient is PyTorch's closed form (p - y) / max(p (1 - p), 1e-12), finite at p = 0
+    # and p = 1 where the chain rule through the clamped logs would give 0 * inf; it is in
+    # Tensor ops, so it can be differentiated again.
+    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        if reduction == "mean":
+            g = g / count
+        if scale is not None:
+            g = g * scale
+        grad_probs = None
+        if input.requires_grad:
+            grad_probs = g * (input - target) / (input * (1 - input)).clip(min=_BCE_FLOOR)
+        if not target.requires_grad:  # the usual case: targets are data
+            return grad_probs, None
+        with np.errstate(divide="ignore"):
+            log_p, log_1mp = input.log().clip(min=-100.0), (1 - input).log().clip(min=-100.0)
+        return grad_probs, g * (log_1mp - log_p)
+
+    if reduction == "none":
+        loss = losses
+    else:  # the mean as sum / count: the same float as np.mean, without its Python layers
+        loss = losses.sum() / count if reduction == "mean" else losses.sum()
+    return Tensor._make(loss, (input, target), "binary_cross_entropy", backward)
 
 
 def binary_cross_entropy_with_logits(
@@ -665,8 +671,10 @@ def _class_rows(input: Tensor, fn: str) -> tuple[Tensor, tuple[int, ...]]:
         raise ValueError(f"{fn}: expected input of shape (N, C), got a scalar")
     if input.ndim == 1:
         return input.reshape(1, -1), ()
+    if input.ndim == 2:
+        return input, input.shape[:1]
     classes = input.shape[1]
-    moved = input.permute(0, *range(2, input.ndim), 1) if input.ndim > 2 else input
+    moved = input.permute(0, *range(2, input.ndim), 1)
     return moved.reshape(-1, classes), (input.shape[0], *input.shape[2:])
 
 
@@ -706,10 +714,9 @@ def _class_weights(weight: Any, classes: int, fn: str) -> np.ndarray:
     return values
 
 
-def _reduce_rows(
-    losses: Tensor, reduction: str, divisor: float, row_shape: tuple[int, ...]
-) -> Tensor:
-    """Per-row losses (flat): summed and divided by `divisor`, summed, or shaped (N, d1, ...)."""
+def _reduce_rows(losses: Any, reduction: str, divisor: float, row_shape: tuple[int, ...]) -> Any:
+    """Per-row losses (flat, a Tensor or an array): summed and divided by `divisor`, summed, or
+    shaped (N, d1, ...)."""
     if reduction == "mean":
         return losses.sum() / divisor
     if reduction == "sum":
@@ -717,16 +724,59 @@ def _reduce_rows(
     return losses.reshape(row_shape)
 
 
+def _label_weights(
+    labels: np.ndarray, class_weight: np.ndarray, ignore_index: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The labels with ignored ones set to class 0, and each row's weight w[y] (zero where y
+    is `ignore_index`), both on the host."""
+    ignored = labels == ignore_index
+    safe_labels = np.where(ignored, 0, labels)
+    return safe_labels, np.where(ignored, 0.0, class_weight[safe_labels])
+
+
 def _picked_nll(
     rows: Tensor, labels: np.ndarray, weight: Any, ignore_index: int, fn: str
 ) -> tuple[Tensor, np.ndarray]:
     """-w[y] * rows[y] for each row, and the row weights w[y] (zero where y is ignored)."""
-    ignored = labels == ignore_index
-    safe_labels = np.where(ignored, 0, labels)
-    row_weight = np.where(ignored, 0.0, _class_weights(weight, rows.shape[1], fn)[safe_labels])
+    class_weight = _class_weights(weight, rows.shape[1], fn)
+    safe_labels, row_weight = _label_weights(labels, class_weight, ignore_index)
     xp = array_module(rows.data)  # index with arrays on the scores' device
     picked = rows[xp.arange(rows.shape[0]), xp.asarray(safe_labels)]
     return -picked * _constant(row_weight, rows), row_weight
+
+
+def _soft_cross_entropy(
+    rows: Tensor, targets: Tensor, reduction: str, divisor: float, row_shape: tuple[int, ...]
+) -> Tensor:
+    """``-Σ_c a_c log softmax(x)_c`` for each row x of `rows` (M, C) and row a of `targets`
+    (M, C), then summed and divided by `divisor`, summed, or shaped `row_shape`: one op.
+
+    d/dx = softmax(x) Σ_c a_c - a  and  d/da = -log softmax(x), each times the row's
+    upstream gradient.
+    """
+    scores = rows.data
+    xp = array_module(scores)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+    losses = -(targets.data * log_probs).sum(axis=1)
+
+    # One op instead of log_softmax, picking, weighting and reducing, for the same reason as
+    # binary_cross_entropy's. The rule is in Tensor ops, so it can be differentiated again.
+    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        if reduction == "none":
+            g = g.reshape(-1, 1)
+        elif reduction == "mean":
+            g = g / divisor
+        grad_rows = grad_targets = None
+        if rows.requires_grad:
+            total = targets.sum(axis=1, keepdims=True)
+            grad_rows = (rows.softmax(axis=1) * total - targets) * g
+        if targets.requires_grad:
+            grad_targets = -rows.log_softmax(axis=1) * g
+        return grad_rows, grad_targets
+
+    loss = _reduce_rows(losses, reduction, divisor, row_shape)
+    return Tensor._make(loss, (rows, targets), "cross_entropy", backward)
 
 
 def nll_loss(
@@ -770,10 +820,10 @@ def cross_entropy(
         raise ValueError(
             f"cross_entropy: input must be floating-point logits, got dtype {input.dtype}"
         )
-    rows, row_shape = _class_rows(input.log_softmax(1 if input.ndim > 1 else 0), "cross_entropy")
+    rows, row_shape = _class_rows(input, "cross_entropy")
     classes = rows.shape[1]
-    class_weight = _constant(_class_weights(weight, classes, "cross_entropy"), input)
 
+    # Every form is -Σ_c a_c log softmax(x)_c per row, with target weights a built here.
     if target.dtype.kind == "f":
         if target.shape != input.shape:
             raise ValueError(
@@ -782,16 +832,21 @@ def cross_entropy(
                 "shape, class-index targets must be integers"
             )
         probs, _ = _class_rows(target.astype(input.dtype), "cross_entropy")
-        probs = probs * (1 - label_smoothing) + label_smoothing / classes
-        losses = -(rows * probs * class_weight).sum(axis=1)
-        return _reduce_rows(losses, reduction, float(rows.shape[0]), row_shape)
+        targets = probs * (1 - label_smoothing) + label_smoothing / classes
+        if weight is not None:
+            targets = targets * _constant(_class_weights(weight, classes, "cross_entropy"), input)
+        return _soft_cross_entropy(rows, targets, reduction, float(rows.shape[0]), row_shape)
 
     labels = _class_labels(target, input, row_shape, ignore_index, "cross_entropy")
-    nll, row_weight = _picked_nll(rows, labels, weight, ignore_index, "cross_entropy")
-    nll = _reduce_rows(nll, reduction, float(row_weight.sum()), row_shape)
-    if label_smoothing == 0.0:
-        return nll
-    # PyTorch: (1 - ε) * nll + ε / C * (-Σ_c w_c log p_c), ignored rows counting zero.
-    smooth = -(rows * class_weight).sum(axis=1) * _constant(labels != ignore_index, input)
-    smooth = _reduce_rows(smooth, reduction, float(row_weight.sum()), row_shape)
-    return (1 - label_smoothing) * nll + (label_smoothing / classes) * smooth
+    class_weight = _class_weights(weight, classes, "cross_entropy")
+    safe_labels, row_weight = _label_weights(labels, class_weight, ignore_index)
+    # a = (1 - ε) w_y one_hot(y) + ε/C w, zero for ignored rows; the mean divides by Σ w_y
+    # (PyTorch's, smoothing term included).
+    weights = np.zeros((len(labels), classes))
+    weights[np.arange(len(labels)), safe_labels] = (1 - label_smoothing) * row_weight
+    if label_smoothing:
+        counted = labels != ignore_index
+        weights += (label_smoothing / classes) * np.outer(counted, class_weight)
+    return _soft_cross_entropy(
+        rows, _constant(weights, input), reduction, float(row_weight.sum()), row_shape
+    )

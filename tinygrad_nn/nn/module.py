@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_nn.autograd import module_scope, no_grad
+from tinygrad_nn.autograd import no_grad, state
 from tinygrad_nn.backend import array_module
 from tinygrad_nn.tensor import Tensor
 
@@ -169,8 +169,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        with module_scope(self):
+        # Ops run inside record this module as their innermost scope (for viz). Written
+        # out rather than as a context manager: every layer call pays for it.
+        outer = state.scope
+        state.scope = (self,) if outer is None else (*outer, self)
+        try:
             return self.forward(*args, **kwargs)
+        finally:
+            state.scope = outer
 
     # ----- traversal ------------------------------------------------------------------
     def named_modules(

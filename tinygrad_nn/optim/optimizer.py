@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..autograd import enable_grad, no_grad
+from ..autograd import enable_grad
 from ..backend import array_module, to_device
 from ..tensor import Tensor
 
@@ -103,21 +103,21 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    if param.grad.shape != param.shape:
-                        raise ValueError(
-                            f"{type(self).__name__}.step: a parameter of shape {param.shape} "
-                            f"has a gradient of shape {param.grad.shape}"
-                        )
-                    data = param.data
-                    self._update(data, param.grad.data, self.state.setdefault(param, {}), group)
-                    # The update changed the array in place; assigning it back
-                    # bumps the Tensor's version counter.
-                    param.data = data
+        # The updates are numpy arithmetic on the arrays, so no graph is recorded and no
+        # Tensor op runs; each updated parameter records its in-place change once.
+        state = self.state
+        for group in self.param_groups:
+            for param in group["params"]:
+                grad = param.grad
+                if grad is None:
+                    continue
+                if grad.shape != param.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}.step: a parameter of shape {param.shape} "
+                        f"has a gradient of shape {grad.shape}"
+                    )
+                self._update(param.data, grad.data, state.setdefault(param, {}), group)
+                param._mark_changed()
         return loss
 
     def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
