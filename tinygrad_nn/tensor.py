@@ -899,8 +899,10 @@ class Tensor:
 
     @staticmethod
     def _relu_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
-        # the mask is made here, not kept from the forward: no array per ReLU in the graph
-        return (g * out._const((out._data > 0).astype(out._data.dtype)),)
+        # the mask is made here from the input, which the graph keeps anyway (and whose
+        # version is checked): no extra array per ReLU while the graph lives
+        source = out._parents[0]._data
+        return (g * out._const((source > 0).astype(source.dtype)),)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x where x > 0, else negative_slope * x."""
