@@ -201,6 +201,8 @@ CATALOGUE: dict[str, list[Row]] = {
         Row("w.data = np.array([1, 2, 3])", TypeError, "int64"),
         Row("x[0] = w", RuntimeError, "no_grad"),
         Row('x.fill_("a")', TypeError, "number"),
+        Row("y = w.exp(); y.data = np.zeros(3); y.sum().backward()", RuntimeError,
+            "output of op 'exp'"),
     ],
     "Layers": [
         Row("nn.Linear(3, 2)(tg.ones(2, 4))", ValueError, "(2, 4)"),

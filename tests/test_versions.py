@@ -170,6 +170,43 @@ def test_in_place_change_of_an_unrelated_tensor_is_allowed():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
 
 
+@pytest.mark.parametrize(
+    "op",
+    [
+        pytest.param(lambda x: x.exp(), id="exp"),
+        pytest.param(lambda x: x.tanh(), id="tanh"),
+        pytest.param(lambda x: x.sigmoid(), id="sigmoid"),
+        pytest.param(lambda x: x.sqrt(), id="sqrt"),
+        pytest.param(lambda x: x.softmax(0), id="softmax"),
+        pytest.param(lambda x: x.log_softmax(0), id="log_softmax"),
+    ],
+)
+def test_changing_an_output_its_backward_reads_makes_backward_raise(op):
+    x = leaf([0.5, 1.5])
+    y = op(x)
+    with tg.no_grad():
+        y[0:1] += 1  # through a view, as PyTorch also catches
+    with pytest.raises(RuntimeError, match="output of op .* modified in place"):
+        y.sum().backward()
+
+
+def test_changing_an_output_its_backward_does_not_read_is_allowed_as_in_torch():
+    x = leaf([0.5, 1.5])
+    y = x * 3.0  # mul's backward reads its inputs, not y
+    with tg.no_grad():
+        y += 1
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_recorded_in_place_op_on_an_exp_output_keeps_its_gradient():
+    x = leaf([0.5, 1.5])
+    y = x.exp()
+    y += 1  # grad mode on: recorded as y = y + 1, the exp output itself is kept
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([0.5, 1.5]), rtol=1e-12)
+
+
 def test_changing_a_tensor_after_backward_is_allowed():
     w = leaf([1.0, 2.0])
     (w * w).sum().backward()

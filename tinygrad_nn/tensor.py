@@ -217,6 +217,11 @@ class _HookHandle:
 
 
 _new = object.__new__
+# ops whose backward reads their own output (d exp x = exp x, d tanh x = 1 - tanh^2, ...):
+# for these, changing the output in place is caught as changing an input is
+_READS_ITS_OUTPUT = frozenset(
+    {"exp", "sqrt", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "max_pool2d"}
+)
 _PLAIN_NUMBERS = (float, int, bool)
 _creation_counter = itertools.count()  # numbers recorded tensors in creation order
 
@@ -632,7 +637,16 @@ class Tensor:
             self.grad._mark_changed()
 
     def _check_versions(self) -> None:
-        """Raise if an input was changed in place after this op used it."""
+        """Raise if an input, or an output its backward reads, was changed in place since."""
+        if self._op in _READS_ITS_OUTPUT and self._counter is not None and (
+            self._counter[1] > self._stamp
+        ):
+            raise RuntimeError(
+                f"the output of op '{self._op}' (a tensor of shape {self.shape}) was modified "
+                f"in place after the op made it (it is now at version {self._version}), but "
+                "its backward needs the original; gradients would be wrong. Use an "
+                "out-of-place op (y = y + 1) instead."
+            )
         for parent in self._parents:
             if parent._counter is not None and parent._counter[1] > self._stamp:
                 raise RuntimeError(
