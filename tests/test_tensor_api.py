@@ -433,3 +433,13 @@ def test_mixing_devices_in_one_op_raises_naming_both() -> None:
     b.device = "cuda"  # a stand-in: only the device label is compared before any math
     with pytest.raises(RuntimeError, match=r"cpu.*cuda"):
         _ = a + b
+
+
+def test_a_full_reduction_holds_a_0d_array_as_torch_gives_a_0d_tensor() -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    assert isinstance(loss.numpy(), np.ndarray) and loss.numpy().shape == ()
+    assert isinstance((loss * 2).data, np.ndarray)  # ops on 0-d tensors too
+    with tg.no_grad():
+        loss += 1  # a numpy scalar would be read-only
+    assert loss.item() == 6.0 and loss._version == 1

@@ -276,6 +276,8 @@ class Tensor:
     @staticmethod
     def _wrap(data: Any, device: str = "cpu") -> Tensor:
         """A leaf around an array already in the right dtype and device (no checks)."""
+        if isinstance(data, np.generic):  # numpy gives scalars for 0-d results: keep arrays
+            data = np.asarray(data)
         out = _new(Tensor)
         out._data = data
         out.device = device
@@ -292,6 +294,8 @@ class Tensor:
     @staticmethod
     def _make(data: Any, parents: tuple[Tensor, ...], op: str, backward: Callable) -> Tensor:
         """The output of an op: records ``parents`` and ``backward`` when grad is needed."""
+        if isinstance(data, np.generic):  # numpy gives scalars for 0-d results: keep arrays
+            data = np.asarray(data)
         out = _new(Tensor)
         out._data = data
         out.device = parents[0].device
