@@ -25,24 +25,6 @@ from tinygrad_nn import nn
 
 LEARNING_RATE = 0.5
 
-# The document's numbers, as printed (it rounds and carries rounded values forward).
-DOCUMENT = {
-    "Z1": "[0.43, 1.42]",
-    "A1": "[0.606, 0.805]",
-    "Z2": "1.244",
-    "Yhat": "0.776",
-    "J": "0.253",
-    "dZ2": "-0.224",
-    "dW2": "[-0.136, -0.180]",
-    "db2": "-0.224",
-    "dA1 = W2^T dZ2": "[-0.0672, -0.1568]",
-    "sigma'(Z1)": "[0.239, 0.157]",
-    "dZ1": "[-0.0161, -0.0246]",
-    "dW1": ("[-0.0080, -0.0032]", "[-0.0123, -0.0049]"),  # printed as a 2 x 2 matrix
-    "db1": "[-0.0161, -0.0246]",
-}
-
-
 def build_network() -> tuple[nn.Linear, nn.Linear]:
     """The document's hidden and output layers, in float64, with its weights."""
     hidden = nn.Linear(2, 2).double()
@@ -73,7 +55,7 @@ def closed_form(hidden: nn.Linear, output: nn.Linear) -> dict[str, np.ndarray]:
         "Z1": Z1, "A1": A1, "Z2": Z2, "Yhat": A2,
         "J": np.array(tg.reference.cost(A2, Y, "sigmoid")),
         "dZ2": dZ2, "dW2": dWs[1], "db2": dbs[1],
-        "dA1 = W2^T dZ2": dA1, "sigma'(Z1)": sigma_prime,
+        "dA1": dA1, "sigma'(Z1)": sigma_prime,
         "dZ1": dA1 * sigma_prime, "dW1": dWs[0], "db1": dbs[0],
     }  # fmt: skip
 
@@ -99,7 +81,7 @@ def autograd_pass(hidden: nn.Linear, output: nn.Linear) -> tuple[tg.Tensor, dict
     values = {
         "Z1": Z1.numpy().T, "A1": A1.numpy().T, "Z2": Z2.numpy(), "Yhat": Yhat.numpy(),
         "J": loss.numpy(), "dZ2": Z2.grad.numpy(), "dW2": output.weight.grad.numpy(),
-        "db2": output.bias.grad.numpy(), "dA1 = W2^T dZ2": A1.grad.numpy().T,
+        "db2": output.bias.grad.numpy(), "dA1": A1.grad.numpy().T,
         "sigma'(Z1)": (A1 * (1 - A1)).numpy().T, "dZ1": Z1.grad.numpy().T,
         "dW1": hidden.weight.grad.numpy(), "db1": hidden.bias.grad.numpy(),
     }  # fmt: skip
@@ -123,16 +105,18 @@ def main() -> None:
     print("The worked example of 'Neural Networks': 2-2-1 sigmoid network, x = [0.5, 0.2], y = 1")
     print(f"{'quantity':<16}{'autograd (float64)':<24}{'closed form':<24}document")
     largest = 0.0
-    for name, printed in DOCUMENT.items():
+    for name, printed in tg.reference.DOCUMENT_PRINTED.items():
         ours = np.asarray(autograd_values[name])
         reference = np.asarray(exact[name]).reshape(ours.shape)
         largest = max(largest, float(np.abs(ours - reference).max()))
-        if isinstance(printed, tuple):  # a matrix: one line per row
+        if ours.ndim == 2 and min(ours.shape) > 1:  # a matrix: one line per row
             for row, printed_row in enumerate(printed):
                 label = f"{name} row {row + 1}"
-                print(f"{label:<16}{show(ours[row]):<24}{show(reference[row]):<24}{printed_row}")
+                line = f"{show(ours[row]):<24}{show(reference[row]):<24}"
+                print(f"{label:<16}{line}{tg.reference.as_printed(printed_row)}")
         else:
-            print(f"{name:<16}{show(ours):<24}{show(reference):<24}{printed}")
+            line = f"{show(ours):<24}{show(reference):<24}"
+            print(f"{name:<16}{line}{tg.reference.as_printed(printed)}")
     print(f"largest |autograd - closed form| = {largest:.1e}")
     print(
         "The document rounds each step to 3-4 digits and carries the rounded values on, so\n"

@@ -21,21 +21,6 @@ from tinygrad_nn import nn, optim, viz
 from tinygrad_nn.data import make_moons
 from tinygrad_nn.tensor import Tensor
 
-# What document 000 prints for each quantity (it rounds and carries rounded values on).
-DOCUMENT = {
-    "Z1": "[0.43, 1.42]",
-    "A1": "[0.606, 0.805]",
-    "Z2": "1.244",
-    "Yhat": "0.776",
-    "J": "0.253",
-    "dZ2": "-0.224",
-    "dW2": "[-0.136, -0.180]",
-    "db2": "-0.224",
-    "dZ1": "[-0.0161, -0.0246]",
-    "dW1": "[[-0.0080, -0.0032], [-0.0123, -0.0049]]",
-    "db1": "[-0.0161, -0.0246]",
-}
-
 
 def worked_example() -> dict[str, Tensor]:
     """Document 000's 2-2-1 sigmoid network on x = [0.5, 0.2], y = 1, in float64.
@@ -90,8 +75,9 @@ def run_worked_example() -> dict[str, Tensor]:
     print("1. The worked example of 'Neural Networks' (document 000)")
     print("   2-2-1 sigmoid network, x = [0.5, 0.2], y = 1, binary cross-entropy, float64\n")
     print(f"   {'quantity':<10}{'tinygrad_nn':<46}document")
-    for name, printed in DOCUMENT.items():
-        print(f"   {name:<10}{_show(computed[name]):<46}{printed}")
+    for name, value in computed.items():
+        printed = tg.reference.as_printed(tg.reference.DOCUMENT_PRINTED[name])
+        print(f"   {name:<10}{_show(value):<46}{printed}")
     print(
         "\n   The document rounds each step and carries the rounded values on (A1 = [0.606,"
         "\n   0.805]), so some of its last digits differ from exact arithmetic."

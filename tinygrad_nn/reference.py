@@ -45,10 +45,37 @@ no longer the gradient of a standard cost.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear", "softmax")
+
+# The worked example of the "Neural Networks" document (a 2-2-1 sigmoid network on
+# x = [0.5, 0.2], y = 1), each quantity as the document prints it: it rounds every step
+# and carries the rounded values on, and its Z2 = 1.244 is a slip for 1.2453.
+DOCUMENT_PRINTED: dict[str, Any] = {
+    "Z1": ["0.43", "1.42"],
+    "A1": ["0.606", "0.805"],
+    "Z2": "1.244",
+    "Yhat": "0.776",
+    "J": "0.253",
+    "dZ2": "-0.224",
+    "dW2": ["-0.136", "-0.180"],
+    "db2": "-0.224",
+    "dA1": ["-0.0672", "-0.1568"],
+    "sigma'(Z1)": ["0.239", "0.157"],
+    "dZ1": ["-0.0161", "-0.0246"],
+    "dW1": [["-0.0080", "-0.0032"], ["-0.0123", "-0.0049"]],
+    "db1": ["-0.0161", "-0.0246"],
+}
+
+
+def as_printed(entry: Any) -> str:
+    """A ``DOCUMENT_PRINTED`` entry written out as the document does: ``[0.43, 1.42]``."""
+    if isinstance(entry, str):
+        return entry
+    return "[" + ", ".join(as_printed(item) for item in entry) + "]"
 
 # PyTorch's BCELoss clamps log(p) at -100 so that a saturated p = 0 or 1 gives
 # a large finite cost rather than inf; cost() does the same.
