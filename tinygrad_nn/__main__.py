@@ -56,8 +56,9 @@ def _show(array: np.ndarray) -> str:
         return f"{array.item():.5f}"
     if array.ndim == 2 and 1 in array.shape:
         array = array.ravel()
-    return np.array2string(array, separator=", ", formatter={"float_kind": "{:.5f}".format},
-                           max_line_width=10**6)
+    if array.ndim == 2:  # a matrix on one line, row after row
+        return "[" + ", ".join(_show(row) for row in array) + "]"
+    return "[" + ", ".join(f"{value:.5f}" for value in array) + "]"
 
 
 def run_worked_example() -> dict[str, Tensor]:
