@@ -407,11 +407,16 @@ class Tensor:
         whose last edit has a later number was changed after the op used it. So the
         common case, no edit at all since the forward, costs backward one comparison.
         """
+        cell = self._version_cell()
+        state.edits += 1
+        cell[0] += 1
+        cell[1] = state.edits
+
+    def _version_cell(self) -> list[int]:
+        """The [version, last edit] cell of this array, made on first need, shared by views."""
         if self._counter is None:
             self._counter = [0, 0]
-        state.edits += 1
-        self._counter[0] += 1
-        self._counter[1] = state.edits
+        return self._counter
 
     def _share_version(self, view: Tensor) -> Tensor:
         """Give ``view`` this tensor's version counter when its array aliases ours."""
@@ -419,9 +424,7 @@ class Tensor:
         if data is self._data or base is not None and (
             base is self._data or base is self._data.base or np.may_share_memory(data, self._data)
         ):
-            if self._counter is None:
-                self._counter = [0, 0]
-            view._counter = self._counter
+            view._counter = self._version_cell()
         return view
 
     @property
