@@ -70,6 +70,7 @@ def fake_cupy(monkeypatch):
     module.asarray = lambda a, dtype=None: np.array(a, dtype=dtype).view(_FakeGpuArray)
     module.zeros = lambda shape, dtype=float: np.zeros(shape, dtype).view(_FakeGpuArray)
     module.ones_like = lambda a: np.ones_like(np.asarray(a)).view(_FakeGpuArray)
+    module.broadcast_to = lambda a, shape: np.broadcast_to(a, shape).view(_FakeGpuArray)
     module.cuda = types.SimpleNamespace(
         runtime=types.SimpleNamespace(getDeviceCount=lambda: 1)
     )

@@ -1,11 +1,15 @@
 """The engine: grad mode, reverse-mode backward, ``grad()``, ``Function`` and ``gradcheck``.
 
-Every op records its output with its parents and a backward closure
-``backward(grad_output, out) -> one gradient per parent``, written in Tensor ops.
-Backpropagation visits the graph in reverse topological order (found
-iteratively, so depth is unlimited), sums the gradients that reach a tensor
-along every path, and un-broadcasts each gradient to its parent's shape here,
-once, so no op has to.
+Every op records its output with its parents and one rule per parent,
+``rule(grad_output, out, *inputs) -> the gradient for that parent``, written next to the
+op's forward math (``tinygrad_nn/ops``). Backpropagation visits the graph in reverse
+topological order (found iteratively, so depth is unlimited), calls the rules of the
+parents that need a gradient, sums the gradients that reach a tensor along every path,
+and un-broadcasts each gradient to its parent's shape here, once, so no op has to.
+
+In a plain ``backward()`` the rules run on arrays: no Tensor is made until a ``.grad``
+is set. With ``create_graph=True`` the same rules run on Tensors, so the backward pass is
+itself recorded and can be differentiated again.
 """
 
 from __future__ import annotations
@@ -182,8 +186,8 @@ def check_forward_anomaly(out: Tensor) -> None:
         )
 
 
-def _check_backward_anomaly(node: Tensor, parent: Tensor, grad: Tensor) -> None:
-    if not np.isfinite(grad.data).all():
+def _check_backward_anomaly(node: Tensor, parent: Tensor, grad: Any) -> None:
+    if not np.isfinite(getattr(grad, "_data", grad)).all():
         node._anomaly = True
         raise AnomalyError(
             f"anomaly: the backward of op '{node._op}' (output shape {node.shape}) produced "
@@ -196,9 +200,13 @@ def _check_backward_anomaly(node: Tensor, parent: Tensor, grad: Tensor) -> None:
 # ---------------------------------------------------------------- the engine
 
 
-def _freed_backward(grad_output: Tensor, out: Tensor) -> tuple:
+def _freed_backward(grad_output: Any, out: Any, *inputs: Any) -> tuple:
+    raise AssertionError("unreachable: the engine raises before calling a freed backward")
+
+
+def _raise_freed(node: Tensor) -> None:
     raise RuntimeError(
-        f"trying to backward through the graph a second time (at op '{out._op}'): its saved "
+        f"trying to backward through the graph a second time (at op '{node._op}'): its saved "
         "arrays were freed after the first backward. Pass retain_graph=True to the first "
         "backward() if you need to backward through it again."
     )
@@ -225,8 +233,8 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
 _creation_number = operator.attrgetter("_seq")
 
 
-def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Un-broadcast: sum ``grad`` down to ``shape`` (the inverse of numpy broadcasting)."""
+def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Un-broadcast: sum ``grad`` (an array or a Tensor) down to ``shape``."""
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
@@ -235,6 +243,25 @@ def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     )
     summed = grad.sum(axis=axes, keepdims=True) if axes else grad
     return summed.reshape(shape) if summed.shape != shape else summed
+
+
+def input_gradients(node: Tensor, grad_output: Any, create_graph: bool) -> list[Any]:
+    """The gradient ``node``'s op sends to each of its inputs (None where none is needed).
+
+    ``grad_output`` is an array, or a Tensor when ``create_graph`` is set; the rules get
+    the same kind of values for the op's output and inputs (see ``ops/dual.py``).
+    """
+    rules, parents = node._backward, node._parents
+    if rules is _freed_backward:
+        _raise_freed(node)
+    if create_graph:
+        out, values = node, parents
+    else:
+        out, values = node._data, [p._data for p in parents]
+    if type(rules) is tuple:  # one rule per input: only the inputs that need one are asked
+        return [rule(grad_output, out, *values) if parent.requires_grad else None
+                for parent, rule in zip(parents, rules, strict=True)]
+    return list(rules(grad_output, out, *values))  # one function for all (tg.Function)
 
 
 def run_backward(
@@ -249,17 +276,23 @@ def run_backward(
     With ``inputs=None`` gradients accumulate into the ``.grad`` of leaves (and of
     tensors that called ``retain_grad``). Otherwise nothing's ``.grad`` changes and
     the gradients of ``inputs`` are returned, keyed by ``id``.
+
+    Without ``create_graph`` the gradients flowing through the pass are plain arrays and
+    each op's rules run on arrays; with it they are Tensors, so the pass is recorded.
     """
+    from .tensor import Tensor
+
     order = topological_order(roots)
     wanted = None if inputs is None else set(inputs)
-    captured: dict[int, Tensor] = {}
-    grads: dict[Tensor, Tensor] = {}  # the gradient reaching each tensor so far
+    captured: dict[int, Any] = {}
+    grads: dict[Tensor, Any] = {}  # the gradient reaching each tensor so far
     for root, g in zip(roots, root_grads, strict=True):
         if root.requires_grad:
+            g = g if create_graph else g._data
             grads[root] = grads[root] + g if root in grads else g
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
-    # Backward allocates many short-lived tensors and no cycles: the cyclic
+    # Backward allocates many short-lived objects and no cycles: the cyclic
     # collector would only rescan the (large, live) graph again and again.
     collecting = gc.isenabled()
     gc.disable()
@@ -269,40 +302,37 @@ def run_backward(
     adopted = {id(backend.memory_owner(g._data)) for g in root_grads}
     # anomaly mode frees the graph only once the pass got through, so it can be drawn
     free_as_we_go = not retain_graph and not anomaly
-    # sums this pass made for leaves: private (no closure ever passes a leaf's gradient
-    # on to several tensors), so further terms are added in place
-    sums: set[Tensor] = set()
+    # leaves whose running sum this pass made itself: private (no rule passes a leaf's
+    # gradient on), so further terms are added in place
+    owned: set[Tensor] = set()
     try:
         for node in reversed(order):
             g = pop(node, None)
             if g is None:
                 continue
             if node._hooks:
-                for hook in list(node._hooks):
-                    replaced = hook(g)
-                    if replaced is not None:
-                        g = replaced
-            backward = node._backward
+                g = _run_hooks(node, g, create_graph)
+            rules = node._backward
             if wanted is not None:
                 if node in wanted:
                     captured[id(node)] = g
-            elif backward is None or node._retains_grad:
+            elif rules is None or node._retains_grad:
                 node._accumulate_grad(g, create_graph, adopted)
-            if backward is None:
+            if rules is None:
                 continue
-            parents = node._parents
             if node._stamp != state.edits:  # something was changed in place since
                 node._check_versions()  # raises if it was an input, naming it
-            grads_in = backward(g, node)
+            parents = node._parents
+            grads_in = input_gradients(node, g, create_graph)
             if free_as_we_go:  # drop what the op kept: the graph's memory goes as we pass
                 node._backward, node._parents = _freed_backward, ()
             for parent, pg in zip(parents, grads_in, strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
-                given, needed = pg._data, parent._data
-                if given.shape != needed.shape:
+                needed = parent._data
+                if pg.shape != needed.shape:
                     pg = sum_to(pg, needed.shape)
-                if given.dtype is not needed.dtype and given.dtype != needed.dtype:
+                if pg.dtype is not needed.dtype and pg.dtype != needed.dtype:
                     pg = pg.astype(needed.dtype)
                 if anomaly:
                     _check_backward_anomaly(node, parent, pg)
@@ -311,12 +341,12 @@ def run_backward(
                     grads[parent] = pg
                 elif create_graph:
                     grads[parent] = total + pg  # recorded: part of the gradient's graph
-                elif total in sums:
-                    total._data += pg._data
-                else:  # a plain sum: nothing to record, so no Tensor op
-                    total = grads[parent] = type(pg)._wrap(total._data + pg._data, pg.device)
-                    if parent._backward is None:
-                        sums.add(total)
+                elif parent in owned:
+                    total += pg
+                else:
+                    grads[parent] = total = total + pg
+                    if parent._backward is None and total.ndim:  # (0-d sums are scalars)
+                        owned.add(parent)
         if anomaly and not retain_graph:
             for node in order:
                 if node._backward is not None:
@@ -325,7 +355,24 @@ def run_backward(
         state.grad_enabled = previous_mode
         if collecting:
             gc.enable()
-    return captured if inputs is not None else None
+    if inputs is None:
+        return None
+    return {key: g if isinstance(g, Tensor) else _as_tensor(g, Tensor)
+            for key, g in captured.items()}
+
+
+def _as_tensor(g: Any, tensor_type: type) -> Any:
+    return tensor_type._wrap(g, backend.device_of(g))
+
+
+def _run_hooks(node: Tensor, g: Any, create_graph: bool) -> Any:
+    """Call ``node``'s hooks with its gradient as a Tensor; a hook may replace it."""
+    grad = g if create_graph else _as_tensor(g, type(node))
+    for hook in list(node._hooks):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced if isinstance(replaced, type(node)) else node._const(replaced)
+    return grad if create_graph else grad._data
 
 
 def grad(
@@ -449,7 +496,14 @@ class Function:
         # closure does not keep the output alive through a reference cycle.
         ctx._saved = tuple(_OUTPUT if s is result else s for s in ctx._saved)
 
-        def backward(grad_output: Tensor, out: Tensor) -> tuple:
+        device = tensor_args[0].device
+
+        # a user's backward works on Tensors: in a plain backward() the engine passes
+        # arrays, which are wrapped here (grad mode is off then, so nothing is recorded)
+        def backward(grad_output: Any, out: Any, *inputs: Any) -> tuple:
+            plain = not isinstance(grad_output, Tensor)
+            if plain:
+                grad_output, out = Tensor._wrap(grad_output, device), Tensor._wrap(out, device)
             ctx._saved = tuple(out if s is _OUTPUT else s for s in ctx._saved)
             grads = cls.backward(ctx, grad_output)
             ctx._saved = tuple(_OUTPUT if s is out else s for s in ctx._saved)
@@ -459,9 +513,10 @@ class Function:
                     f"{cls.__name__}.backward returned {len(grads)} gradients but forward "
                     f"took {len(args)} arguments"
                 )
-            return tuple(_as_gradient(grads[i], args[i], cls.__name__) for i in positions)
+            result = [_as_gradient(grads[i], args[i], cls.__name__) for i in positions]
+            return [g._data if plain and g is not None else g for g in result]
 
-        return Tensor._make(result.data, tensor_args, cls.__name__, backward)
+        return Tensor._make(result._data, tensor_args, cls.__name__, backward)
 
 
 _OUTPUT = object()

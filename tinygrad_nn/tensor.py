@@ -1,10 +1,11 @@
 """The Tensor: an array, its gradient, and the graph links that autograd follows.
 
-Each differentiable op computes its output with numpy and leaves a closure
-``backward(g, out)`` that sends the incoming gradient ``g`` back to each input,
-written in Tensor ops so that the backward pass can itself be recorded
-(``create_graph=True``). Gradients come back in the broadcast shape; the engine
-(``autograd.run_backward``) sums them down to each input's shape.
+This file holds the Tensor's state (data, ``.grad``, parents, version counters), its
+conversions, in-place updates and numpy interop. The differentiable ops live in
+``tinygrad_nn/ops``, grouped by kind, each forward beside one gradient rule per input;
+they are bound to the Tensor as methods and operators at the end of this file. An op's
+output is made by ``Tensor._make``, which records the parents and rules when a gradient
+is needed; the engine (``autograd.run_backward``) runs the rules backwards.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -439,26 +439,6 @@ class Tensor:
             return None
         return "".join(part.capitalize() for part in self._op.split("_")) + "Backward"
 
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - PyTorch's and numpy's name
-        """The tensor with all axes reversed."""
-        if self._data.ndim == 2:
-            return self.mT  # the common case, without permute's argument handling
-        return self.permute(*reversed(range(self.ndim)))
-
-    @property
-    def mT(self) -> Tensor:  # noqa: N802
-        """The last two axes swapped (batched matrix transpose)."""
-        if self._data.ndim < 2:
-            raise ValueError(f"mT needs at least 2 dimensions, got shape {self.shape}")
-        return self._share_version(
-            Tensor._make(self._data.swapaxes(-1, -2), (self,), "permute", Tensor._mT_backward)
-        )
-
-    @staticmethod
-    def _mT_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
-        return (g.mT,)
-
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (copied to the host for a GPU tensor)."""
         return backend.to_numpy(self._data)
@@ -619,28 +599,30 @@ class Tensor:
             )
         return seed if seed.dtype == self.dtype else seed.astype(self.dtype)
 
-    def _accumulate_grad(self, g: Tensor, create_graph: bool, adopted: set[int]) -> None:
-        """Add ``g`` to ``.grad``: the first time by taking its array, then in place.
+    def _accumulate_grad(self, g: Any, create_graph: bool, adopted: set[int]) -> None:
+        """Add ``g`` (a Tensor under ``create_graph``, else an array) to ``.grad``.
 
-        ``g``'s array is taken without a copy when this backward pass computed it and
-        nobody else can reach it: writable, all of its memory (a transposed or reshaped
-        gradient is a view of a whole array), and that memory not already taken by
-        another tensor or given by the caller (``adopted`` holds the ids of their owners).
+        The first time, ``g``'s array is taken without a copy when this backward pass
+        computed it and nobody else can reach it: writable, all of its memory (a transposed
+        or reshaped gradient is a view of a whole array), and that memory not already taken
+        by another tensor or given by the caller (``adopted`` holds the ids of their
+        owners). Later gradients are added in place.
         """
         if create_graph:
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
-            data = g._data
-            owner = backend.memory_owner(data)
-            if data.flags.writeable and data.size == owner.size and id(owner) not in adopted:
+            if not hasattr(g, "flags"):  # a numpy scalar, from a rule on 0-d arrays
+                g = np.asarray(g)
+            owner = backend.memory_owner(g)
+            if g.flags.writeable and g.size == owner.size and id(owner) not in adopted:
                 adopted.add(id(owner))
             else:
-                data = data.copy()
-            self.grad = Tensor._wrap(data, self.device)
+                g = g.copy()
+            self.grad = Tensor._wrap(g, self.device)
         elif self.grad.requires_grad or not self.grad._data.flags.writeable:
-            self.grad = Tensor._wrap(self.grad._data + g._data, self.device)
+            self.grad = Tensor._wrap(self.grad._data + g, self.device)
         else:
-            self.grad._data += g._data
+            self.grad._data += g
             self.grad._mark_changed()
 
     def _check_versions(self) -> None:
@@ -671,9 +653,11 @@ class Tensor:
         if dtype == self.dtype:
             return self
         source = self.dtype
-        return Tensor._make(
-            self._data.astype(dtype), (self,), "astype", lambda g, out: (g.astype(source),)
-        )
+
+        def astype_rule(g: Any, out: Any, x: Any) -> Any:
+            return g.astype(source)
+
+        return Tensor._make(self._data.astype(dtype), (self,), "astype", (astype_rule,))
 
     def float(self) -> Tensor:
         """As float32."""
@@ -702,10 +686,11 @@ class Tensor:
             if device == self.device:
                 return self
             source = self.device
-            out = Tensor._make(
-                backend.to_device(self._data, device), (self,), "to",
-                lambda g, out: (g.to(source),),
-            )
+
+            def to_rule(g: Any, out: Any, x: Any) -> Any:
+                return g.to(source) if isinstance(g, Tensor) else backend.to_device(g, source)
+
+            out = Tensor._make(backend.to_device(self._data, device), (self,), "to", (to_rule,))
             out.device = device
             return out
         return self.astype(target)
@@ -735,555 +720,7 @@ class Tensor:
         return (self, other.astype(self.dtype)) if a_kind == "f" else (
             self.astype(other.dtype), other)
 
-    def __add__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
-        data = _broadcasting(operator.add, a, b, "add")
-        return Tensor._make(data, (a, b), "add", Tensor._add_backward)
-
-    @staticmethod
-    def _add_backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
-        return g, g
-
-    def __radd__(self, other: Any) -> Tensor:
-        return self._operand(other) + self
-
-    def __sub__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
-        data = _broadcasting(operator.sub, a, b, "sub")
-        return Tensor._make(data, (a, b), "sub", lambda g, out: (g, -g))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return self._operand(other) - self
-
-    def __mul__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
-        data = _broadcasting(operator.mul, a, b, "mul")
-        return Tensor._make(data, (a, b), "mul", Tensor._mul_backward)
-
-    @staticmethod
-    def _mul_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = out._parents  # d(ab)/da = b, d(ab)/db = a (each only if that side needs it)
-        return g * b if a.requires_grad else None, g * a if b.requires_grad else None
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return self._operand(other) * self
-
-    def __truediv__(self, other: Any) -> Tensor:
-        a, b = self._pair(other)
-        if a._data.dtype.kind != "f":  # integer division gives float32, as PyTorch
-            a, b = a.astype(float32), b.astype(float32)
-        data = _broadcasting(operator.truediv, a, b, "div")
-        return Tensor._make(data, (a, b), "div", Tensor._div_backward)
-
-    @staticmethod
-    def _div_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = out._parents  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        return (g / b if a.requires_grad else None,
-                -g * a / (b * b) if b.requires_grad else None)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return self._operand(other) / self
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, numbers.Real) and not isinstance(exponent, Tensor):
-            p = exponent
-            base = self if self._data.dtype.kind == "f" or isinstance(p, numbers.Integral) \
-                else self.astype(float32)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                data = base._data ** base._operand(p)._data
-            # d x^p = p x^(p-1); x^0 is constant (and 0 * 0^-1 would be nan)
-            return Tensor._make(
-                data, (base,), "pow",
-                lambda g, out: (g * p * base ** (p - 1) if p != 0 else g * 0,),
-            )
-        a, b = self._pair(exponent)
-
-        def backward(g: Tensor, out: Tensor) -> tuple[Tensor, Tensor]:
-            # d a^b/da = b a^(b-1) (0 where b = 0, even at a = 0);
-            # d a^b/db = a^b log a (0 where a = 0 and b >= 0, as PyTorch)
-            safe_base = where(a._const(b._data == 0), 1.0, a)
-            zero_base = a._const((a._data == 0) & (b._data >= 0))
-            log_base = where(zero_base, 1.0, a).log()
-            return g * b * safe_base ** (b - 1), g * out * log_base
-
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data = _broadcasting(operator.pow, a, b, "pow")
-        return Tensor._make(data, (a, b), "pow", backward)
-
-    def __rpow__(self, base: Any) -> Tensor:
-        return self._operand(base) ** self
-
-    def __neg__(self) -> Tensor:
-        return Tensor._make(-self._data, (self,), "neg", lambda g, out: (-g,))
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
-
-    def abs(self) -> Tensor:
-        """Elementwise |x|; its gradient at 0 is 0, as in PyTorch."""
-        sign = self._const(np.sign(self._data))
-        return Tensor._make(np.abs(self._data), (self,), "abs", lambda g, out: (g * sign,))
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul(self._operand(other), self)
-
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        """Clamp values into ``[min, max]``; the gradient flows where min <= x <= max."""
-        if min is None and max is None:
-            raise ValueError("clip needs at least one of min= and max=")
-        data = self._data
-        # np.maximum/np.minimum: np.clip's Python wrapper costs more than the work here
-        if min is not None:
-            _number("clip min", min)
-            inside, data = data >= min, np.maximum(data, min)
-        if max is not None:
-            _number("clip max", max)
-            below = self._data <= max
-            inside, data = (below if min is None else inside & below), np.minimum(data, max)
-        mask = self._const(inside.astype(self.dtype))
-        clipped = data.astype(self.dtype, copy=False)
-        return Tensor._make(clipped, (self,), "clip", lambda g, out: (g * mask,))
-
-    clamp = clip
-
-    # ------------------------------------------------------------ elementwise
-
-    def exp(self) -> Tensor:
-        """e^x; d e^x = e^x."""
-        if self._data.dtype.kind != "f":
-            return self.float().exp()
-        return Tensor._make(np.exp(self._data), (self,), "exp", lambda g, out: (g * out,))
-
-    def log(self) -> Tensor:
-        """Natural log; d log x = 1/x."""
-        if self._data.dtype.kind != "f":
-            return self.float().log()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data = np.log(self._data)
-        return Tensor._make(data, (self,), "log", Tensor._log_backward)
-
-    @staticmethod
-    def _log_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
-        return (g / out._parents[0],)
-
-    def sqrt(self) -> Tensor:
-        """Square root; d sqrt(x) = 1 / (2 sqrt(x))."""
-        if self._data.dtype.kind != "f":
-            return self.float().sqrt()
-        with np.errstate(invalid="ignore"):
-            data = np.sqrt(self._data)
-        return Tensor._make(data, (self,), "sqrt", lambda g, out: (g / (out * 2),))
-
-    def sin(self) -> Tensor:
-        """Sine; d sin x = cos x."""
-        if self._data.dtype.kind != "f":
-            return self.float().sin()
-        return Tensor._make(np.sin(self._data), (self,), "sin", lambda g, out: (g * self.cos(),))
-
-    def cos(self) -> Tensor:
-        """Cosine; d cos x = -sin x."""
-        if self._data.dtype.kind != "f":
-            return self.float().cos()
-        return Tensor._make(
-            np.cos(self._data), (self,), "cos", lambda g, out: (-g * self.sin(),)
-        )
-
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent; d tanh x = 1 - tanh(x)^2."""
-        if self._data.dtype.kind != "f":
-            return self.float().tanh()
-        return Tensor._make(np.tanh(self._data), (self,), "tanh", Tensor._tanh_backward)
-
-    @staticmethod
-    def _tanh_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
-        return (g * (1 - out * out),)
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so it is finite for any input."""
-        if self._data.dtype.kind != "f":
-            return self.float().sigmoid()
-        data = np.exp(-np.logaddexp(0, -self._data))
-        # d sigma = sigma (1 - sigma)
-        return Tensor._make(
-            data, (self,), "sigmoid", lambda g, out: (g * out * (1 - out),)
-        )
-
-    def relu(self) -> Tensor:
-        """max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere."""
-        return Tensor._make(np.maximum(self._data, 0), (self,), "relu", Tensor._relu_backward)
-
-    @staticmethod
-    def _relu_backward(g: Tensor, out: Tensor) -> tuple[Tensor]:
-        # the mask is made here from the input, which the graph keeps anyway (and whose
-        # version is checked): no extra array per ReLU while the graph lives
-        source = out._parents[0]._data
-        return (g * out._const((source > 0).astype(source.dtype)),)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        """x where x > 0, else negative_slope * x."""
-        _number("negative_slope", negative_slope)
-        slope = self._const(np.where(self._data > 0, 1, negative_slope).astype(self.dtype))
-        return Tensor._make(
-            self._data * slope._data, (self,), "leaky_relu", lambda g, out: (g * slope,)
-        )
-
-    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-        """log(1 + e^(beta x)) / beta, linear where beta x > threshold (as PyTorch)."""
-        scaled = self._data * beta
-        linear = scaled > threshold
-        data = np.where(linear, self._data, np.logaddexp(0, scaled) / beta).astype(self.dtype)
-        mask = self._const(linear)
-        # d softplus = sigmoid(beta x)
-        return Tensor._make(
-            data, (self,), "softplus",
-            lambda g, out: (g * where(mask, 1.0, (self * beta).sigmoid()),),
-        )
-
-    def erf(self) -> Tensor:
-        """The error function; d erf(x) = 2/sqrt(pi) e^(-x^2)."""
-        if self._data.dtype.kind != "f":
-            return self.float().erf()
-        return Tensor._make(
-            backend.erf(self._data), (self,), "erf",
-            lambda g, out: (g * (2 / math.sqrt(math.pi)) * (-(self * self)).exp(),),
-        )
-
-    def gelu(self, approximate: str = "none") -> Tensor:
-        """GELU: x Phi(x) with the exact erf form, or ``approximate="tanh"``."""
-        if approximate == "none":
-            return 0.5 * self * (1 + (self * (1 / math.sqrt(2))).erf())
-        if approximate == "tanh":
-            inner = math.sqrt(2 / math.pi) * (self + 0.044715 * self * self * self)
-            return 0.5 * self * (1 + inner.tanh())
-        raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
-
-    # ------------------------------------------------------------ reductions
-
-    def sum(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """Sum over ``axis`` (None: all; int, negative or tuple); ``dim=`` also accepted."""
-        axes = _axes(_pick("axis", axis, "dim", dim, None), self.ndim)
-        keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
-        kept = _kept_shape(self.shape, axes)
-        shape = self.shape
-        return Tensor._make(
-            self._data.sum(axis=axes, keepdims=keep), (self,), "sum",
-            lambda g, out: (g.reshape(kept).expand(shape),),
-        )
-
-    def mean(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """Mean over ``axis`` (None: all)."""
-        axes = _axes(_pick("axis", axis, "dim", dim, None), self.ndim)
-        keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
-        kept = _kept_shape(self.shape, axes)
-        count = self._data.size // max(math.prod(kept), 1) if self._data.size else 0
-        shape = self.shape
-        return Tensor._make(
-            self._data.mean(axis=axes, keepdims=keep), (self,), "mean",
-            lambda g, out: (g.reshape(kept).expand(shape) / count,),
-        )
-
-    def _extremum(self, axis: Any, keepdims: Any, dim: Any, keepdim: Any, op: str) -> Tensor:
-        axes = _axes(_pick("axis", axis, "dim", dim, None), self.ndim)
-        keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
-        if self._data.size == 0:
-            raise ValueError(f"{op}() of an empty tensor of shape {self.shape}")
-        reduce = np.max if op == "max" else np.min
-        data = reduce(self._data, axis=axes, keepdims=True)
-        # ties share the gradient equally
-        share_dtype = self.dtype if self._data.dtype.kind == "f" else float32
-        share = (self._data == data).astype(share_dtype)  # 1 at each maximum: a share each
-        share /= share.sum(axis=axes, keepdims=True)
-        share = self._const(share)
-        kept = data.shape
-        return Tensor._make(
-            data if keep else data.reshape(_reduced_shape(self.shape, axes)), (self,), op,
-            lambda g, out: (g.reshape(kept) * share,),
-        )
-
-    def max(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """Largest value over ``axis`` (values only; ties share the gradient equally)."""
-        return self._extremum(axis, keepdims, dim, keepdim, "max")
-
-    def min(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """Smallest value over ``axis`` (values only; ties share the gradient equally)."""
-        return self._extremum(axis, keepdims, dim, keepdim, "min")
-
-    def var(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, ddof: int = 0, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET, correction: int | None = None,
-    ) -> Tensor:
-        """Variance over ``axis`` with ``ddof`` (numpy's default 0; PyTorch's ``correction``)."""
-        axis = _pick("axis", axis, "dim", dim, None)
-        keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
-        ddof = ddof if correction is None else correction
-        if not isinstance(ddof, int | np.integer) or isinstance(ddof, bool):
-            raise TypeError(f"ddof must be an int, got {ddof!r}")
-        axes = _axes(axis, self.ndim)
-        count = self._data.size // max(math.prod(_kept_shape(self.shape, axes)), 1)
-        centred = self - self.mean(axis=axes, keepdims=True)
-        return (centred * centred).sum(axis=axes, keepdims=keep) / (count - ddof)
-
-    def std(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, ddof: int = 0, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET, correction: int | None = None,
-    ) -> Tensor:
-        """Standard deviation: sqrt of ``var``."""
-        return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim,
-                        correction=correction).sqrt()
-
-    def logsumexp(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """log(sum(exp(x))) over ``axis``, shifted by the max so it is finite for finite x."""
-        axes = _axes(_pick("axis", axis, "dim", dim, None), self.ndim)
-        keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
-        shift = np.max(self._data, axis=axes, keepdims=True)
-        shift = np.where(np.isfinite(shift), shift, 0)
-        kept = shift.shape
-        data = np.log(np.sum(np.exp(self._data - shift), axis=axes, keepdims=True)) + shift
-        # d lse / dx = softmax(x) = exp(x - lse)
-        return Tensor._make(
-            data if keep else data.reshape(np.sum(self._data, axis=axes).shape), (self,),
-            "logsumexp", lambda g, out: (g.reshape(kept) * (self - out.reshape(kept)).exp(),),
-        )
-
-    def softmax(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``, stable for any finite input."""
-        axis = _axes(_pick("axis", axis, "dim", dim, -1), self.ndim)
-        exps = np.exp(self._data - np.max(self._data, axis=axis, keepdims=True))
-        data = exps / np.sum(exps, axis=axis, keepdims=True)
-        # d softmax = s * (g - sum(g * s))
-        return Tensor._make(
-            data, (self,), "softmax",
-            lambda g, out: (out * (g - (g * out).sum(axis=axis, keepdims=True)),),
-        )
-
-    def log_softmax(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-        """x - logsumexp(x) along ``axis``, stable for any finite input."""
-        axis = _axes(_pick("axis", axis, "dim", dim, -1), self.ndim)
-        shifted = self._data - np.max(self._data, axis=axis, keepdims=True)
-        data = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-        # d log_softmax = g - softmax * sum(g)
-        return Tensor._make(
-            data, (self,), "log_softmax",
-            lambda g, out: (g - out.exp() * g.sum(axis=axis, keepdims=True),),
-        )
-
-    def argmax(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """Index of the largest value (flattened when axis is None); not differentiable."""
-        return self._arg(np.argmax, axis, keepdims, dim, keepdim)
-
-    def argmin(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-        keepdim: Any = _UNSET,
-    ) -> Tensor:
-        """Index of the smallest value; not differentiable."""
-        return self._arg(np.argmin, axis, keepdims, dim, keepdim)
-
-    def _arg(self, fn: Callable, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Tensor:
-        axis = _pick("axis", axis, "dim", dim, None)
-        keep = _pick("keepdims", keepdims, "keepdim", keepdim, False)
-        if axis is not None:
-            axis = _axes(axis, self.ndim)
-            if len(axis) != 1:
-                raise ValueError("argmax/argmin take a single axis")
-            axis = axis[0]
-        return self._const(fn(self._data, axis=axis, keepdims=keep).astype(np.int64))
-
-    def any(self, axis: Any = None) -> Tensor:
-        """Whether any element is true (not differentiable)."""
-        return self._const(np.any(self._data, axis=_axes(axis, self.ndim)))
-
-    def all(self, axis: Any = None) -> Tensor:
-        """Whether all elements are true (not differentiable)."""
-        return self._const(np.all(self._data, axis=_axes(axis, self.ndim)))
-
-    # ------------------------------------------------------------ comparisons
-
-    def _compare(self, other: Any, fn: Callable) -> Tensor:
-        if other is None:
-            return NotImplemented  # `t == None` is False, as in PyTorch
-        return self._const(_broadcasting(fn, self, self._operand(other), fn.__name__))
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater_equal)
-
-    def __invert__(self) -> Tensor:
-        if self.dtype != bool_:
-            raise TypeError(f"~ needs a bool tensor, got {self.dtype}")
-        return self._const(~self._data)
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._compare(other, np.logical_and)
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._compare(other, np.logical_or)
-
-    # ------------------------------------------------------------ shape
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same data in a new shape (tuple or varargs; one -1 is inferred)."""
-        shape = _shape_args(shape)
-        try:
-            data = self._data.reshape(shape)
-        except ValueError as exc:
-            raise ValueError(
-                f"cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) "
-                f"into shape {shape}"
-            ) from exc
-        source = self.shape
-        return self._share_version(
-            Tensor._make(data, (self,), "reshape", lambda g, out: (g.reshape(source),))
-        )
-
-    view = reshape
-
-    def flatten(
-        self, start_axis: Any = _UNSET, end_axis: Any = _UNSET, *, start_dim: Any = _UNSET,
-        end_dim: Any = _UNSET,
-    ) -> Tensor:
-        """Merge axes ``start_axis..end_axis`` into one."""
-        start = _pick("start_axis", start_axis, "start_dim", start_dim, 0)
-        end = _pick("end_axis", end_axis, "end_dim", end_dim, -1)
-        if self.ndim == 0:
-            return self.reshape(1)
-        start, end = (_one_axis(a, self.ndim) for a in (start, end))
-        if start > end:
-            raise ValueError(f"flatten: start axis {start} comes after end axis {end}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
-
-    def transpose(self, axis0: Any = _UNSET, axis1: Any = _UNSET, *, dim0: Any = _UNSET,
-                  dim1: Any = _UNSET) -> Tensor:
-        """Swap two axes (with no arguments: reverse all axes, as numpy)."""
-        a0 = _pick("axis0", axis0, "dim0", dim0, None)
-        a1 = _pick("axis1", axis1, "dim1", dim1, None)
-        if a0 is None and a1 is None:
-            return self.T
-        if a0 is None or a1 is None:
-            raise TypeError("transpose needs two axes (or none to reverse all)")
-        a0, a1 = _one_axis(a0, self.ndim), _one_axis(a1, self.ndim)
-        axes = list(range(self.ndim))
-        axes[a0], axes[a1] = axes[a1], axes[a0]
-        return self.permute(*axes)
-
-    def permute(self, *axes: Any) -> Tensor:
-        """Reorder the axes: ``permute(2, 0, 1)`` or ``permute((2, 0, 1))``."""
-        axes = _shape_args(axes)
-        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"permute axes {axes} are not a permutation of {self.ndim} axes")
-        axes = tuple(a % self.ndim for a in axes) if self.ndim else ()
-        inverse = [0] * len(axes)
-        for position, axis in enumerate(axes):
-            inverse[axis] = position
-        return self._share_version(Tensor._make(
-            np.transpose(self._data, axes), (self,), "permute",
-            lambda g, out: (g.permute(*inverse),),
-        ))
-
-    def squeeze(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-        """Drop axes of length 1 (all of them, or those named that have length 1)."""
-        axes = _axes(_pick("axis", axis, "dim", dim, None), self.ndim)
-        if axes is None:
-            axes = tuple(i for i, n in enumerate(self.shape) if n == 1)
-        shape = tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1))
-        return self.reshape(shape)
-
-    def unsqueeze(self, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-        """Insert an axis of length 1 at ``axis`` (negative counts from the new end)."""
-        axis = _pick("axis", axis, "dim", dim, None)
-        if axis is None:
-            raise TypeError("unsqueeze needs an axis")
-        axis = _one_axis(axis, self.ndim + 1)
-        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
-
-    def expand(self, *shape: Any) -> Tensor:
-        """Broadcast to ``shape`` without copying (-1 keeps a dimension)."""
-        shape = _shape_args(shape)
-        lead = len(shape) - self.ndim
-        if lead < 0:
-            raise ValueError(f"cannot expand shape {self.shape} to fewer dimensions {shape}")
-        shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-        if shape == self.shape:
-            return self
-        try:
-            data = np.broadcast_to(self._data, shape)
-        except ValueError as exc:
-            raise ValueError(f"cannot expand a tensor of shape {self.shape} to {shape}") from exc
-        # the engine sums the broadcast gradient back down to our shape
-        return self._share_version(Tensor._make(data, (self,), "expand", lambda g, out: (g,)))
-
-    def pad(self, pad_width: Any, value: float = 0) -> Tensor:
-        """Pad with a constant; ``pad_width`` as numpy's: one (before, after) pair per axis."""
-        _number("pad value", value)
-        try:
-            widths = np.asarray(pad_width)
-            if widths.dtype.kind not in "iu":
-                raise TypeError(f"pad_width must hold ints, got {pad_width!r}")
-            widths = np.broadcast_to(widths, (self.ndim, 2))
-        except ValueError as exc:
-            raise ValueError(
-                f"pad_width {pad_width!r} does not fit a tensor with {self.ndim} dimensions: "
-                "give one (before, after) pair per axis"
-            ) from exc
-        if (widths < 0).any():
-            raise ValueError(f"pad widths must be non-negative, got {pad_width!r}")
-        data = np.pad(self._data, widths, mode="constant", constant_values=value)
-        inside = tuple(slice(b, b + n) for (b, _), n in zip(widths.tolist(), self.shape,
-                                                            strict=True))
-        return Tensor._make(data, (self,), "pad", lambda g, out: (g[inside],))
-
-    # ------------------------------------------------------------ indexing
-
-    def __getitem__(self, index: Any) -> Tensor:
-        index = _plain_index(index)
-        try:
-            data = self._data[index]
-        except IndexError as exc:
-            raise IndexError(
-                f"index {_short(index)} into a tensor of shape {self.shape}: {exc}"
-            ) from None
-        shape = self.shape
-        return self._share_version(Tensor._make(
-            data, (self,), "getitem", lambda g, out: (_scatter(g, shape, index),)
-        ))
+    # ------------------------------------------------------------ in place
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if state.grad_enabled and (self.requires_grad or
@@ -1296,7 +733,7 @@ class Tensor:
             raise TypeError(f"cannot assign a {type(value).__name__} into a tensor: {value!r}")
         value = value._data if isinstance(value, Tensor) else value
         try:
-            self._data[_plain_index(index)] = value
+            self._data[indexing.plain_index(index)] = value
         except (IndexError, ValueError, TypeError) as exc:
             kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(exc, k))
             raise kind(
@@ -1305,7 +742,6 @@ class Tensor:
             ) from None
         self._mark_changed()
 
-    # ------------------------------------------------------------ in place
 
     def _inplace(self, other: Any, ufunc: np.ufunc, method: Callable) -> Tensor:
         other = self._operand(other)
@@ -1373,7 +809,7 @@ class Tensor:
 
         def filled(before: Tensor, _: Tensor) -> Tensor:
             data = backend.array_module(before._data).full_like(before._data, value)
-            return Tensor._make(data, (before,), "fill", lambda g, out: (g * 0,))
+            return Tensor._make(data, (before,), "fill", (lambda g, out, x: g * 0,))
 
         return self._inplace(value, _assign, filled)
 
@@ -1405,189 +841,6 @@ class Tensor:
 def _assign(_: Any, value: Any, out: Any, casting: str) -> None:
     """``out[...] = value`` with the signature of an in-place ufunc call."""
     np.copyto(out, value, casting=casting)
-
-
-def _plain_index(index: Any) -> Any:
-    """Replace Tensors and lists inside an index by arrays numpy understands."""
-    if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
-    if isinstance(index, Tensor):
-        index = index._data
-    elif isinstance(index, list):
-        try:
-            index = np.asarray(index)
-        except ValueError:
-            raise IndexError(
-                f"ragged index list {_short(index)}: its rows have different lengths"
-            ) from None
-    if hasattr(index, "dtype") and index.dtype.kind == "f":
-        raise TypeError(f"tensors used as indices must be integer or bool, got {index.dtype}")
-    return index
-
-
-def _is_basic(index: Any) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, slice | int | np.integer)
-               for i in items)
-
-
-def _scatter(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
-    """The gradient of ``x[index]``: ``g`` put back at ``index`` of zeros (repeats add up)."""
-    xp = backend.array_module(g._data)
-    data = xp.zeros(shape, dtype=g.dtype)
-    if _is_basic(index):
-        data[index] = g._data
-    else:
-        backend.scatter_add(data, index, g._data)
-    return Tensor._make(data, (g,), "scatter", lambda gg, out: (gg[index],))
-
-
-def matmul(a: Any, b: Any) -> Tensor:
-    """Matrix product with numpy's rules: 1-D·1-D, 1-D·2-D, 2-D·2-D and batched N-D."""
-    a = a if isinstance(a, Tensor) else Tensor(a)
-    a, b = a._pair(b)
-    a_shape, b_shape = a._data.shape, b._data.shape
-    if len(a_shape) == 2 and len(b_shape) == 2 and a_shape[1] == b_shape[0]:
-        return _matmul(a, b)  # the common case, already valid
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs at least 1-D operands, got shapes {a.shape} and {b.shape}")
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    try:
-        if inner_a != inner_b:
-            raise ValueError
-        if a.ndim > 2 or b.ndim > 2:
-            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        raise ValueError(
-            f"matmul shapes {a.shape} and {b.shape} do not match: the last axis of the first "
-            f"({inner_a}) must equal the {'first' if b.ndim == 1 else 'second-to-last'} axis "
-            f"of the second ({inner_b}), and batch axes must broadcast"
-        ) from None
-    if a.ndim == 1 or b.ndim == 1:
-        # promote vectors to matrices, multiply, and drop the added axis again
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        out = _matmul(a2, b2)
-        shape = out.shape[:-2] + (() if a.ndim == 1 else out.shape[-2:-1]) + (
-            () if b.ndim == 1 else out.shape[-1:])
-        return out.reshape(shape)
-    return _matmul(a, b)
-
-
-def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes summed by the engine);
-    # a side that needs no gradient (the input batch, usually) costs no matmul
-    return Tensor._make(a._data @ b._data, (a, b), "matmul", _matmul_backward)
-
-
-def _matmul_backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-    # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes summed by the engine). For an operand
-    # that is a transposed view, as W.T in x @ W.T, the same product is taken transposed,
-    # (B G^T)^T or (G^T A)^T, so that W's gradient comes out in W's row-major layout: no
-    # copy into .grad, and no strided update.
-    a, b = out._parents
-    grad_a = grad_b = None
-    if a.requires_grad:
-        grad_a = (b @ g.mT).mT if _is_transposed(a) else g @ b.mT
-    if b.requires_grad:
-        grad_b = (g.mT @ a).mT if _is_transposed(b) else a.mT @ g
-    return grad_a, grad_b
-
-
-def _is_transposed(t: Tensor) -> bool:
-    """A matrix whose rows lie further apart than its columns (a transposed view)."""
-    strides = t._data.strides
-    return len(strides) == 2 and strides[0] < strides[1]
-
-
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` is true, else ``b`` (broadcast); differentiable in a and b."""
-    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
-    if cond.dtype != np.bool_:
-        cond = cond.astype(bool)
-    anchor = next((x for x in (a, b, condition) if isinstance(x, Tensor)), None)
-    if anchor is None:
-        anchor = Tensor(np.asarray(a) if isinstance(a, np.ndarray) else a)
-    a, b = anchor._operand(a), anchor._operand(b)
-    if not cond.shape == a.shape == b.shape:
-        _check_broadcast("where", cond.shape, a.shape, b.shape)
-    if a.dtype != b.dtype and _is_float(a.dtype) != _is_float(b.dtype):
-        a, b = (a, b.astype(a.dtype)) if _is_float(a.dtype) else (a.astype(b.dtype), b)
-    mask = anchor._const(cond)
-    return Tensor._make(
-        np.where(cond, a._data, b._data), (a, b), "where",
-        lambda g, out: (g * mask, g * ~mask),
-    )
-
-
-def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise max; where a == b each side gets half the gradient (as PyTorch)."""
-    return _pairwise_extremum(a, b, np.maximum, "maximum")
-
-
-def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise min; where a == b each side gets half the gradient (as PyTorch)."""
-    return _pairwise_extremum(a, b, np.minimum, "minimum")
-
-
-def _pairwise_extremum(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
-    a = a if isinstance(a, Tensor) else (b._operand(a) if isinstance(b, Tensor) else Tensor(a))
-    a, b = a._pair(b)
-    data = _broadcasting(fn, a, b, op)
-    dtype = data.dtype
-    wins_a = np.where(a._data == b._data, 0.5, (data == a._data)).astype(dtype)
-    share_a, share_b = a._const(wins_a), a._const((1 - wins_a).astype(dtype))
-    return Tensor._make(data, (a, b), op, lambda g, out: (g * share_a, g * share_b))
-
-
-def cat(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-    """Join tensors along an existing axis."""
-    tensors = _same_device(tensors, "cat")
-    axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim)[0]
-    try:
-        data = np.concatenate([t._data for t in tensors], axis=axis)
-    except ValueError as exc:
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"cat along axis {axis}: shapes {shapes} do not match") from exc
-    bounds = np.cumsum([0] + [t.shape[axis] for t in tensors]).tolist()
-
-    def backward(g: Tensor, out: Tensor) -> tuple[Tensor, ...]:
-        lead = (slice(None),) * axis
-        return tuple(g[lead + (slice(lo, hi),)] for lo, hi in zip(bounds, bounds[1:],
-                                                                  strict=False))
-
-    return Tensor._make(data, tuple(tensors), "cat", backward)
-
-
-def stack(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-    """Join tensors along a new axis."""
-    tensors = _same_device(tensors, "stack")
-    axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim + 1)[0]
-    if len({t.shape for t in tensors}) > 1:
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"stack needs tensors of one shape, got shapes {shapes}")
-    return cat([t.unsqueeze(axis) for t in tensors], axis=axis)
-
-
-def _same_device(tensors: Sequence[Any], name: str) -> list[Tensor]:
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError(f"{name} needs at least one tensor")
-    first = next((t for t in tensors if isinstance(t, Tensor)), None)
-    first = first if first is not None else Tensor(tensors[0])
-    return [first._operand(t) for t in tensors]
-
-
-_UFUNC_OPS: dict[str, Callable[..., Tensor]] = {
-    "add": Tensor.__add__, "subtract": Tensor.__sub__, "multiply": Tensor.__mul__,
-    "true_divide": Tensor.__truediv__, "divide": Tensor.__truediv__, "power": Tensor.__pow__,
-    "matmul": matmul, "negative": Tensor.__neg__, "absolute": Tensor.abs,
-    "exp": Tensor.exp, "log": Tensor.log, "sqrt": Tensor.sqrt, "sin": Tensor.sin,
-    "cos": Tensor.cos, "tanh": Tensor.tanh, "maximum": maximum, "minimum": minimum,
-    "equal": Tensor.__eq__, "not_equal": Tensor.__ne__, "less": Tensor.__lt__,
-    "less_equal": Tensor.__le__, "greater": Tensor.__gt__, "greater_equal": Tensor.__ge__,
-}  # fmt: skip
 
 
 # ---------------------------------------------------------------- creation
@@ -1702,3 +955,59 @@ def randint(low: int, high: int, shape: Any, dtype: Any = int64, device: str = "
         raise ValueError(f"randint needs low < high, got low={low}, high={high}")
     return _create(generator().integers(low, high, size=shape).astype(_resolve_dtype(dtype)),
                    False, device)
+
+
+# ---------------------------------------------------------------- operator bindings
+# The ops live in tinygrad_nn/ops, grouped by kind, each forward beside its gradient
+# rules; here they become the Tensor's methods and operators.
+from .ops import arithmetic, compare, elementwise, linalg  # noqa: E402
+from .ops import index as indexing  # noqa: E402
+from .ops import reduce as reductions  # noqa: E402
+from .ops import shape as shaping  # noqa: E402
+
+for _name, _op in {
+    "__add__": arithmetic.add, "__radd__": arithmetic.radd, "__sub__": arithmetic.sub,
+    "__rsub__": arithmetic.rsub, "__mul__": arithmetic.mul, "__rmul__": arithmetic.rmul,
+    "__truediv__": arithmetic.div, "__rtruediv__": arithmetic.rdiv,
+    "__pow__": arithmetic.pow, "__rpow__": arithmetic.rpow, "__neg__": arithmetic.neg,
+    "__pos__": arithmetic.pos, "__abs__": arithmetic.abs, "abs": arithmetic.abs,
+    "clip": arithmetic.clip, "clamp": arithmetic.clip,
+    "__matmul__": linalg.matmul, "__rmatmul__": linalg.rmatmul,
+    "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt, "__le__": compare.le,
+    "__gt__": compare.gt, "__ge__": compare.ge, "__invert__": compare.logical_not,
+    "__and__": compare.logical_and, "__or__": compare.logical_or,
+    "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt,
+    "sin": elementwise.sin, "cos": elementwise.cos, "tanh": elementwise.tanh,
+    "sigmoid": elementwise.sigmoid, "relu": elementwise.relu,
+    "leaky_relu": elementwise.leaky_relu, "softplus": elementwise.softplus,
+    "erf": elementwise.erf, "gelu": elementwise.gelu,
+    "sum": reductions.sum, "mean": reductions.mean, "max": reductions.max, "min": reductions.min,
+    "var": reductions.var, "std": reductions.std, "logsumexp": reductions.logsumexp,
+    "softmax": reductions.softmax, "log_softmax": reductions.log_softmax,
+    "argmax": reductions.argmax, "argmin": reductions.argmin, "any": reductions.any,
+    "all": reductions.all,
+    "reshape": shaping.reshape, "view": shaping.reshape, "flatten": shaping.flatten,
+    "transpose": shaping.transpose, "permute": shaping.permute, "squeeze": shaping.squeeze,
+    "unsqueeze": shaping.unsqueeze, "expand": shaping.expand, "pad": shaping.pad,
+    "T": property(shaping.T), "mT": property(shaping.mT),
+    "__getitem__": indexing.getitem,
+}.items():
+    setattr(Tensor, _name, _op)
+
+matmul = linalg.matmul
+where = arithmetic.where
+maximum = arithmetic.maximum
+minimum = arithmetic.minimum
+cat = shaping.cat
+stack = shaping.stack
+
+_UFUNC_OPS: dict[str, Callable[..., Tensor]] = {
+    "add": arithmetic.add, "subtract": arithmetic.sub, "multiply": arithmetic.mul,
+    "true_divide": arithmetic.div, "divide": arithmetic.div, "power": arithmetic.pow,
+    "matmul": linalg.matmul, "negative": arithmetic.neg, "absolute": arithmetic.abs,
+    "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt,
+    "sin": elementwise.sin, "cos": elementwise.cos, "tanh": elementwise.tanh,
+    "maximum": arithmetic.maximum, "minimum": arithmetic.minimum,
+    "equal": compare.eq, "not_equal": compare.ne, "less": compare.lt,
+    "less_equal": compare.le, "greater": compare.gt, "greater_equal": compare.ge,
+}  # fmt: skip

@@ -36,7 +36,7 @@ import graphviz
 import numpy as np
 
 from .autograd import grad as _autograd_grad
-from .autograd import no_grad, sum_to, topological_order
+from .autograd import input_gradients, no_grad, sum_to, topological_order
 from .tensor import Tensor
 
 __all__ = ["GraphvizNotFound", "draw_graph", "explain", "gradient_color", "render"]
@@ -755,13 +755,14 @@ def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[
             g = grads.get(id(node))
             if node._op is None or g is None:
                 continue
-            passed = node._backward(g, node)
+            passed = input_gradients(node, g, create_graph=True)
             local = None
             if node._op in ELEMENTWISE_OPS:
                 ones = Tensor(np.ones(node.shape, dtype=node.dtype), device=node.device)
                 local = [
                     None if d is None else _host(d.data)
-                    for d, p in zip(node._backward(ones, node), node._parents, strict=True)
+                    for d, p in zip(input_gradients(node, ones, create_graph=True),
+                                    node._parents, strict=True)
                     if p.requires_grad
                 ]
             inputs = [

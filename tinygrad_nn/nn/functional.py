@@ -17,6 +17,8 @@ import numpy as np
 
 from tinygrad_nn.autograd import no_grad
 from tinygrad_nn.backend import array_module
+from tinygrad_nn.ops import dual
+from tinygrad_nn.ops.dual import data as _data
 from tinygrad_nn.random import generator
 from tinygrad_nn.tensor import Tensor
 
@@ -160,20 +162,20 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # One op rather than transpose + matmul + add: one node per layer in the graph,
     # and dW comes out directly in the weight's (out, in) layout, as dZ A^T does in
     # the documents. With rows as examples: dX = G W, dW = G^T X, db = sum of G's rows.
-    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, ...]:
-        if g.ndim == 2:  # already rows: no reshape ops to record
-            rows, input_rows = g, input
-        else:
-            rows, input_rows = g.reshape(-1, out_features), input.reshape(-1, in_features)
-        grads = (
-            g @ weight if input.requires_grad else None,
-            rows.mT @ input_rows if weight.requires_grad else None,
-        )
-        if bias is None:
-            return grads
-        return grads + (rows.sum(axis=0) if parents[2].requires_grad else None,)
+    def weight_rule(g: Any, out: Any, x: Any, w: Any, *bias: Any) -> Any:
+        if g.ndim == 2:  # already rows: nothing to reshape
+            return g.T @ x
+        return g.reshape(-1, out_features).T @ x.reshape(-1, in_features)
 
-    return Tensor._make(data, parents, "linear", backward)
+    rules = (_LINEAR_INPUT_RULE, weight_rule) + ((_linear_bias_rule,) if bias is not None else ())
+    return Tensor._make(data, parents, "linear", rules)
+
+
+_LINEAR_INPUT_RULE = lambda g, out, x, w, *bias: g @ w  # noqa: E731 - dX = G W
+
+
+def _linear_bias_rule(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
+    return g.reshape(-1, g.shape[-1]).sum(axis=0)  # db = the sum of G's rows
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -356,35 +358,37 @@ def _conv_output_size(image_shape: tuple[int, ...], geometry: _Geometry) -> tupl
     return (image_shape[2] + 2 * ph - kh) // sh + 1, (image_shape[3] + 2 * pw - kw) // sw + 1
 
 
-def _conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, geometry: _Geometry) -> Tensor:
-    """(N, C, H, W) -> (N, O, OH, OW): the (O, C*kh*kw) weights @ the (C*kh*kw, OH*OW*N) columns."""
+def _conv2d(x: Any, weight: Any, bias: Any, geometry: _Geometry) -> Any:
+    """(N, C, H, W) -> (N, O, OH, OW): the (O, C*kh*kw) weights @ the (C*kh*kw, OH*OW*N) columns.
+
+    On arrays, the arrays; on Tensors, a recorded op (as the three conv ops below: each is
+    the others' gradient, on arrays in a plain backward and recorded under create_graph).
+    """
     n, out_channels = x.shape[0], weight.shape[0]
     out_h, out_w = _conv_output_size(x.shape, geometry)
     # the reshape copies the windows into columns, which live only as long as this product
-    columns = _windows(x.data, geometry).reshape(-1, out_h * out_w * n)
-    data = weight.data.reshape(out_channels, -1) @ columns
+    columns = _windows(_data(x), geometry).reshape(-1, out_h * out_w * n)
+    data = _data(weight).reshape(out_channels, -1) @ columns
     if bias is not None:
-        data += bias.data[:, None]
+        data += _data(bias)[:, None]
     data = data.reshape(out_channels, out_h, out_w, n).transpose(3, 0, 1, 2)
+    if not isinstance(x, Tensor):
+        return data
     image_shape = x.shape
 
-    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor | None, ...]:
-        grads = (
-            _conv_transpose2d(grad_output, weight, image_shape, geometry)
-            if x.requires_grad else None,
-            _conv2d_weight_grad(x, grad_output, geometry) if weight.requires_grad else None,
-        )
-        if bias is None:
-            return grads
-        return grads + (grad_output.sum(axis=(0, 2, 3)) if bias.requires_grad else None,)
-
-    parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(data, parents, "conv2d", backward)
+    rules = (
+        lambda g, out, x, w, *b: _conv_transpose2d(g, w, image_shape, geometry),
+        lambda g, out, x, w, *b: _conv2d_weight_grad(x, g, geometry),
+    )
+    if bias is None:
+        return Tensor._make(data, (x, weight), "conv2d", rules)
+    rules += (lambda g, out, x, w, b: g.sum(axis=(0, 2, 3)),)
+    return Tensor._make(data, (x, weight, bias), "conv2d", rules)
 
 
 def _conv_transpose2d(
-    grad: Tensor, weight: Tensor, image_shape: tuple[int, ...], geometry: _Geometry
-) -> Tensor:
+    grad: Any, weight: Any, image_shape: tuple[int, ...], geometry: _Geometry
+) -> Any:
     """Adjoint of `_conv2d` in its input: (N, O, OH, OW) -> (N, C, H, W) of `image_shape`.
 
     col2im(W^T @ grad), added one kernel offset at a time: (C, O) @ (O, OH*OW*N) per offset.
@@ -392,79 +396,76 @@ def _conv_transpose2d(
     (kh, kw), (sh, sw), (ph, pw) = geometry
     n, c, h, w = image_shape
     out_h, out_w = grad.shape[2:]
-    rows = _by_channel(grad.data)
+    rows, weights = _by_channel(_data(grad)), _data(weight)
     padded = array_module(rows).zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=rows.dtype)
     for i in range(kh):
         for j in range(kw):
-            spread = weight.data[:, :, i, j].T @ rows
+            spread = weights[:, :, i, j].T @ rows
             padded[:, i : i + sh * out_h : sh, j : j + sw * out_w : sw] += spread.reshape(
                 c, out_h, out_w, n
             )
 
+    data = _from_batch_last(padded, image_shape, (ph, pw))
+    if not isinstance(grad, Tensor):
+        return data
     # bilinear, with <conv_transpose(g, W), v> = <g, conv(v, W)>: the gradient in g is
     # conv(v, W), and in W that of a convolution of v whose output gradient is g
-    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        return (
-            _conv2d(grad_output, weight, None, geometry) if grad.requires_grad else None,
-            _conv2d_weight_grad(grad_output, grad, geometry) if weight.requires_grad else None,
-        )
-
-    data = _from_batch_last(padded, image_shape, (ph, pw))
-    return Tensor._make(data, (grad, weight), "conv_transpose2d", backward)
+    rules = (
+        lambda gg, out, g, w: _conv2d(gg, w, None, geometry),
+        lambda gg, out, g, w: _conv2d_weight_grad(gg, g, geometry),
+    )
+    return Tensor._make(data, (grad, weight), "conv_transpose2d", rules)
 
 
-def _conv2d_weight_grad(x: Tensor, grad: Tensor, geometry: _Geometry) -> Tensor:
+def _conv2d_weight_grad(x: Any, grad: Any, geometry: _Geometry) -> Any:
     """Gradient of `_conv2d` in its weights: grad (O, OH*OW*N) @ columns^T (OH*OW*N, C*kh*kw),
     one (O, C) block per kernel offset, so the columns are copied one offset at a time."""
     (kh, kw), _, _ = geometry
     in_channels = x.shape[1]
-    rows = _by_channel(grad.data)
-    windows = _windows(x.data, geometry)
+    rows = _by_channel(_data(grad))
+    windows = _windows(_data(x), geometry)
     data = array_module(rows).empty((rows.shape[0], in_channels, kh, kw), dtype=rows.dtype)
     for i in range(kh):
         for j in range(kw):
             data[:, :, i, j] = rows @ windows[:, i, j].reshape(in_channels, -1).T
 
+    if not isinstance(x, Tensor):
+        return data
     # bilinear, with <weight_grad(x, g), V> = <g, conv(x, V)> = <conv_transpose(g, V), x>
-    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        return (
-            _conv_transpose2d(grad, grad_output, x.shape, geometry) if x.requires_grad else None,
-            _conv2d(x, grad_output, None, geometry) if grad.requires_grad else None,
-        )
-
-    return Tensor._make(data, (x, grad), "conv2d_weight_grad", backward)
+    image_shape = x.shape
+    rules = (
+        lambda gg, out, x, g: _conv_transpose2d(g, gg, image_shape, geometry),
+        lambda gg, out, x, g: _conv2d(x, gg, None, geometry),
+    )
+    return Tensor._make(data, (x, grad), "conv2d_weight_grad", rules)
 
 
 # Max-pooling with a stride other than its kernel size takes its windows as columns: im2col,
 # as an op whose backward is its adjoint col2im (and the other way round).
-def _im2col(x: Tensor, geometry: _Geometry) -> Tensor:
+def _im2col(x: Any, geometry: _Geometry) -> Any:
     """(N, C, H, W) -> (C, kh, kw, OH, OW, N): the windows of `x`, copied."""
+    data = _windows(_data(x), geometry).copy()
+    if not isinstance(x, Tensor):
+        return data
     image_shape = x.shape
-    return Tensor._make(
-        _windows(x.data, geometry).copy(),
-        (x,),
-        "im2col",
-        lambda grad_output, out: (_col2im(grad_output, image_shape, geometry),),
-    )
+    rules = (lambda g, out, x: _col2im(g, image_shape, geometry),)
+    return Tensor._make(data, (x,), "im2col", rules)
 
 
-def _col2im(columns: Tensor, image_shape: tuple[int, ...], geometry: _Geometry) -> Tensor:
+def _col2im(columns: Any, image_shape: tuple[int, ...], geometry: _Geometry) -> Any:
     """Adjoint of `_im2col`: add each window's column back onto an image of `image_shape`."""
     (kh, kw), (sh, sw), (ph, pw) = geometry
     n, c, h, w = image_shape
     out_h, out_w = columns.shape[3:5]
-    padded = array_module(columns.data).zeros(
-        (c, h + 2 * ph, w + 2 * pw, n), dtype=columns.data.dtype
-    )
+    values = _data(columns)
+    padded = array_module(values).zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=values.dtype)
     for i in range(kh):  # a loop over kernel offsets only: each step adds a whole batch slice
         for j in range(kw):
-            padded[:, i : i + sh * out_h : sh, j : j + sw * out_w : sw] += columns.data[:, i, j]
-    return Tensor._make(
-        _from_batch_last(padded, image_shape, (ph, pw)),
-        (columns,),
-        "col2im",
-        lambda grad_output, out: (_im2col(grad_output, geometry),),
-    )
+            padded[:, i : i + sh * out_h : sh, j : j + sw * out_w : sw] += values[:, i, j]
+    data = _from_batch_last(padded, image_shape, (ph, pw))
+    if not isinstance(columns, Tensor):
+        return data
+    return Tensor._make(data, (columns,), "col2im", (lambda g, out, c: _im2col(g, geometry),))
 
 
 def _as_batched_images(input: Any, fn: str) -> tuple[Tensor, bool]:
@@ -524,15 +525,15 @@ def _tile_max(x: Tensor, kernel: tuple[int, int]) -> Tensor:
     offsets = [(i, j) for i in range(kh) for j in range(kw)]
     data = functools.reduce(array_module(tiles).maximum, (tiles[:, :, i, :, j] for i, j in offsets))
 
-    def backward(grad_output: Tensor, out: Tensor) -> tuple[Tensor]:
+    def tile_max_rule(g: Any, out: Any, x: Any) -> Any:
         # share = 1 / (number of maxima in the tile) at each maximum, 0 elsewhere: a constant,
-        # so the gradient is linear in grad_output and differentiates again exactly
+        # so the gradient is linear in g and differentiates again exactly
         share = (tiles == data[:, :, None, :, None]).astype(tiles.dtype)
         share /= sum(share[:, :, i, :, j] for i, j in offsets)[:, :, None, :, None]
-        rows = grad_output.permute(1, 2, 3, 0).reshape(c, out_h, 1, out_w, 1, n)
-        return ((rows * x._const(share)).reshape(c, h, w, n).permute(3, 0, 1, 2),)
+        rows = dual.permute(g, (1, 2, 3, 0)).reshape(c, out_h, 1, out_w, 1, n)
+        return dual.permute((rows * dual.constant(g, share)).reshape(c, h, w, n), (3, 0, 1, 2))
 
-    return Tensor._make(data.transpose(3, 0, 1, 2), (x,), "max_pool2d", backward)
+    return Tensor._make(data.transpose(3, 0, 1, 2), (x,), "max_pool2d", (tile_max_rule,))
 
 
 def max_pool2d(
@@ -616,27 +617,25 @@ def binary_cross_entropy(
     # One recorded op, reduction included: on small networks the Python cost of each op,
     # not its arithmetic, is what a step pays for, and as Tensor ops this loss took a dozen.
     # The gradient is PyTorch's closed form (p - y) / max(p (1 - p), 1e-12), finite at p = 0
-    # and p = 1 where the chain rule through the clamped logs would give 0 * inf; it is in
-    # Tensor ops, so it can be differentiated again.
-    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    # and p = 1 where the chain rule through the clamped logs would give 0 * inf.
+    def upstream(g: Any) -> Any:
         if reduction == "mean":
             g = g / count
-        if scale is not None:
-            g = g * scale
-        grad_probs = None
-        if input.requires_grad:
-            grad_probs = g * (input - target) / (input * (1 - input)).clip(min=_BCE_FLOOR)
-        if not target.requires_grad:  # the usual case: targets are data
-            return grad_probs, None
+        return g if scale is None else g * dual.constant(g, _data(scale))
+
+    def probs_rule(g: Any, out: Any, p: Any, y: Any) -> Any:
+        return upstream(g) * (p - y) / dual.clamp_min(p * (1 - p), _BCE_FLOOR)
+
+    def target_rule(g: Any, out: Any, p: Any, y: Any) -> Any:
         with np.errstate(divide="ignore"):
-            log_p, log_1mp = input.log().clip(min=-100.0), (1 - input).log().clip(min=-100.0)
-        return grad_probs, g * (log_1mp - log_p)
+            log_p, log_1mp = dual.log(p), dual.log(1 - p)
+        return upstream(g) * (dual.clamp_min(log_1mp, -100.0) - dual.clamp_min(log_p, -100.0))
 
     if reduction == "none":
         loss = losses
     else:  # the mean as sum / count: the same float as np.mean, without its Python layers
         loss = losses.sum() / count if reduction == "mean" else losses.sum()
-    return Tensor._make(loss, (input, target), "binary_cross_entropy", backward)
+    return Tensor._make(loss, (input, target), "binary_cross_entropy", (probs_rule, target_rule))
 
 
 def binary_cross_entropy_with_logits(
@@ -761,22 +760,20 @@ def _soft_cross_entropy(
     losses = -(targets.data * log_probs).sum(axis=1)
 
     # One op instead of log_softmax, picking, weighting and reducing, for the same reason as
-    # binary_cross_entropy's. The rule is in Tensor ops, so it can be differentiated again.
-    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    # binary_cross_entropy's.
+    def upstream(g: Any) -> Any:
         if reduction == "none":
-            g = g.reshape(-1, 1)
-        elif reduction == "mean":
-            g = g / divisor
-        grad_rows = grad_targets = None
-        if rows.requires_grad:
-            total = targets.sum(axis=1, keepdims=True)
-            grad_rows = (rows.softmax(axis=1) * total - targets) * g
-        if targets.requires_grad:
-            grad_targets = -rows.log_softmax(axis=1) * g
-        return grad_rows, grad_targets
+            return g.reshape(-1, 1)
+        return g / divisor if reduction == "mean" else g
+
+    def rows_rule(g: Any, out: Any, x: Any, a: Any) -> Any:
+        return (dual.softmax(x, 1) * a.sum(axis=1, keepdims=True) - a) * upstream(g)
+
+    def targets_rule(g: Any, out: Any, x: Any, a: Any) -> Any:
+        return -dual.log_softmax(x, 1) * upstream(g)
 
     loss = _reduce_rows(losses, reduction, divisor, row_shape)
-    return Tensor._make(loss, (rows, targets), "cross_entropy", backward)
+    return Tensor._make(loss, (rows, targets), "cross_entropy", (rows_rule, targets_rule))
 
 
 def nll_loss(

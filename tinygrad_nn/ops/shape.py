@@ -1,0 +1,208 @@
+"""Shape ops: the same numbers in a new arrangement (reshape, permute, expand, pad, cat).
+
+Each rule undoes the arrangement on ``g``: a reshape reshapes back, a permutation applies
+the inverse permutation, a pad cuts the padding off, a concatenation slices ``g`` into
+its pieces. Views (reshape, permute, expand) share their input's version counter, so an
+in-place change through either is seen by the other's backward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import (
+    _UNSET,
+    Tensor,
+    _axes,
+    _number,
+    _one_axis,
+    _pick,
+    _shape_args,
+)
+from . import dual
+
+_make = Tensor._make
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """The same data in a new shape (tuple or varargs; one -1 is inferred)."""
+    shape = _shape_args(shape)
+    try:
+        data = x._data.reshape(shape)
+    except ValueError as exc:
+        raise ValueError(
+            f"cannot reshape a tensor of shape {x.shape} ({x.numel()} elements) "
+            f"into shape {shape}"
+        ) from exc
+    source = x.shape
+
+    def reshape_rule(g: Any, out: Any, x: Any) -> Any:
+        return g.reshape(source)
+
+    return x._share_version(_make(data, (x,), "reshape", (reshape_rule,)))
+
+
+def flatten(
+    x: Tensor, start_axis: Any = _UNSET, end_axis: Any = _UNSET, *, start_dim: Any = _UNSET,
+    end_dim: Any = _UNSET,
+) -> Tensor:
+    """Merge axes ``start_axis..end_axis`` into one."""
+    start = _pick("start_axis", start_axis, "start_dim", start_dim, 0)
+    end = _pick("end_axis", end_axis, "end_dim", end_dim, -1)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start, end = (_one_axis(a, x.ndim) for a in (start, end))
+    if start > end:
+        raise ValueError(f"flatten: start axis {start} comes after end axis {end}")
+    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
+
+
+def transpose(x: Tensor, axis0: Any = _UNSET, axis1: Any = _UNSET, *, dim0: Any = _UNSET,
+              dim1: Any = _UNSET) -> Tensor:
+    """Swap two axes (with no arguments: reverse all axes, as numpy)."""
+    a0 = _pick("axis0", axis0, "dim0", dim0, None)
+    a1 = _pick("axis1", axis1, "dim1", dim1, None)
+    if a0 is None and a1 is None:
+        return x.T
+    if a0 is None or a1 is None:
+        raise TypeError("transpose needs two axes (or none to reverse all)")
+    a0, a1 = _one_axis(a0, x.ndim), _one_axis(a1, x.ndim)
+    axes = list(range(x.ndim))
+    axes[a0], axes[a1] = axes[a1], axes[a0]
+    return permute(x, *axes)
+
+
+def permute(x: Tensor, *axes: Any) -> Tensor:
+    """Reorder the axes: ``permute(2, 0, 1)`` or ``permute((2, 0, 1))``."""
+    axes = _shape_args(axes)
+    if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        raise ValueError(f"permute axes {axes} are not a permutation of {x.ndim} axes")
+    axes = tuple(a % x.ndim for a in axes) if x.ndim else ()
+    inverse = tuple(int(i) for i in np.argsort(axes))
+
+    def permute_rule(g: Any, out: Any, x: Any) -> Any:
+        return dual.permute(g, inverse)
+
+    return x._share_version(
+        _make(np.transpose(x._data, axes), (x,), "permute", (permute_rule,))
+    )
+
+
+def T(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's and numpy's name
+    """The tensor with all axes reversed."""
+    if x._data.ndim == 2:
+        return mT(x)  # the common case, without permute's argument handling
+    return permute(x, *reversed(range(x.ndim)))
+
+
+def mT(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """The last two axes swapped (batched matrix transpose)."""
+    if x._data.ndim < 2:
+        raise ValueError(f"mT needs at least 2 dimensions, got shape {x.shape}")
+    return x._share_version(_make(x._data.swapaxes(-1, -2), (x,), "permute", _MT_RULES))
+
+
+_MT_RULES = (lambda g, out, x: dual.mT(g),)
+
+
+def squeeze(x: Tensor, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
+    """Drop axes of length 1 (all of them, or those named that have length 1)."""
+    axes = _axes(_pick("axis", axis, "dim", dim, None), x.ndim)
+    if axes is None:
+        axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
+
+
+def unsqueeze(x: Tensor, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
+    """Insert an axis of length 1 at ``axis`` (negative counts from the new end)."""
+    axis = _pick("axis", axis, "dim", dim, None)
+    if axis is None:
+        raise TypeError("unsqueeze needs an axis")
+    axis = _one_axis(axis, x.ndim + 1)
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def expand(x: Tensor, *shape: Any) -> Tensor:
+    """Broadcast to ``shape`` without copying (-1 keeps a dimension)."""
+    shape = _shape_args(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"cannot expand shape {x.shape} to fewer dimensions {shape}")
+    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+    if shape == x.shape:
+        return x
+    try:
+        data = np.broadcast_to(x._data, shape)
+    except ValueError as exc:
+        raise ValueError(f"cannot expand a tensor of shape {x.shape} to {shape}") from exc
+    return x._share_version(_make(data, (x,), "expand", _EXPAND_RULES))
+
+
+# the engine sums the broadcast gradient back down to the input's shape
+_EXPAND_RULES = (lambda g, out, x: g,)
+
+
+def pad(x: Tensor, pad_width: Any, value: float = 0) -> Tensor:
+    """Pad with a constant; ``pad_width`` as numpy's: one (before, after) pair per axis."""
+    _number("pad value", value)
+    try:
+        widths = np.asarray(pad_width)
+        if widths.dtype.kind not in "iu":
+            raise TypeError(f"pad_width must hold ints, got {pad_width!r}")
+        widths = np.broadcast_to(widths, (x.ndim, 2))
+    except ValueError as exc:
+        raise ValueError(
+            f"pad_width {pad_width!r} does not fit a tensor with {x.ndim} dimensions: "
+            "give one (before, after) pair per axis"
+        ) from exc
+    if (widths < 0).any():
+        raise ValueError(f"pad widths must be non-negative, got {pad_width!r}")
+    data = np.pad(x._data, widths, mode="constant", constant_values=value)
+    inside = tuple(slice(b, b + n) for (b, _), n in zip(widths.tolist(), x.shape, strict=True))
+
+    def pad_rule(g: Any, out: Any, x: Any) -> Any:
+        return g[inside]  # the padding's gradient is dropped
+
+    return _make(data, (x,), "pad", (pad_rule,))
+
+
+def cat(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
+    """Join tensors along an existing axis."""
+    tensors = _same_device(tensors, "cat")
+    axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim)[0]
+    try:
+        data = np.concatenate([t._data for t in tensors], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"cat along axis {axis}: shapes {shapes} do not match") from exc
+    bounds = np.cumsum([0] + [t.shape[axis] for t in tensors]).tolist()
+    lead = (slice(None),) * axis
+
+    def piece_rule(low: int, high: int) -> Any:
+        index = lead + (slice(low, high),)
+        return lambda g, out, *inputs: g[index]  # each input's slice of g
+
+    rules = tuple(piece_rule(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False))
+    return _make(data, tuple(tensors), "cat", rules)
+
+
+def stack(tensors: Sequence[Tensor], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
+    """Join tensors along a new axis."""
+    tensors = _same_device(tensors, "stack")
+    axis = _axes(_pick("axis", axis, "dim", dim, 0), tensors[0].ndim + 1)[0]
+    if len({t.shape for t in tensors}) > 1:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"stack needs tensors of one shape, got shapes {shapes}")
+    return cat([unsqueeze(t, axis) for t in tensors], axis=axis)
+
+
+def _same_device(tensors: Sequence[Any], name: str) -> list[Tensor]:
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{name} needs at least one tensor")
+    first = next((t for t in tensors if isinstance(t, Tensor)), None)
+    first = first if first is not None else Tensor(tensors[0])
+    return [first._operand(t) for t in tensors]
