@@ -323,7 +323,17 @@ def run_backward(
             if node._stamp != state.edits:  # something was changed in place since
                 node._check_versions()  # raises if it was an input, naming it
             parents = node._parents
-            grads_in = input_gradients(node, g, create_graph)
+            if create_graph or type(rules) is not tuple:
+                grads_in = input_gradients(node, g, create_graph)
+            elif len(parents) == 1:  # a unary op: its input needs the gradient, or we'd not be here
+                grads_in = (rules[0](g, node._data, parents[0]._data),)
+            elif len(parents) == 2:  # the hot cases, without building argument lists
+                a, b = parents
+                out, a_data, b_data = node._data, a._data, b._data
+                grads_in = (rules[0](g, out, a_data, b_data) if a.requires_grad else None,
+                            rules[1](g, out, a_data, b_data) if b.requires_grad else None)
+            else:
+                grads_in = input_gradients(node, g, create_graph)
             if free_as_we_go:  # drop what the op kept: the graph's memory goes as we pass
                 node._backward, node._parents = _freed_backward, ()
             for parent, pg in zip(parents, grads_in, strict=True):
