@@ -7,6 +7,7 @@ the page shows what a block prints (a ``text`` block after the marker
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import inspect
 import os
@@ -87,6 +88,7 @@ def test_site_builds_with_strict_warnings(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "index.html").is_file()
+    _assert_pages_need_no_network(tmp_path / "site")
     # every public name with a docstring of its own has its entry in the API reference
     reference = "".join(
         page.read_text(encoding="utf-8")
@@ -101,6 +103,20 @@ def test_site_builds_with_strict_warnings(tmp_path: Path) -> None:
                 absent.append(name)
     assert not absent, f"missing from the API reference pages: {absent}"
 
+
+def _assert_pages_need_no_network(site: Path) -> None:
+    """Every formula is MathML written at build time, and no page loads anything from a host."""
+    formulas = 0
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        where = page.relative_to(site)
+        for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text):
+            assert not re.search(r'(?:src|href)="(?:https?:)?//', tag), f"{where}: {tag}"
+        prose = re.sub(r"<(script|style|pre|code)\b.*?</\1>", "", text, flags=re.DOTALL)
+        raw = re.findall(r"\\\(|\\\[|\$\$|\$[^$<\s][^$<]*\$", html.unescape(prose))
+        assert not raw, f"{where}: TeX the browser would show raw: {raw[:3]}"
+        formulas += text.count("<math ")
+    assert formulas > 80  # the documents' equations, and the other pages' few
 
 
 def _public_api() -> list[tuple[str, object]]:
