@@ -1471,7 +1471,9 @@ def matmul(a: Any, b: Any) -> Tensor:
         out = _matmul(a2, b2)
         shape = out.shape[:-2] + (() if a.ndim == 1 else out.shape[-2:-1]) + (
             () if b.ndim == 1 else out.shape[-1:])
-        return out.reshape(shape)
+        out = out.reshape(shape)
+        out._drawn_as = ("matmul", (a, b)) if out.requires_grad else None  # viz: a 1-D x as 1-D
+        return out
     return _matmul(a, b)
 
 

@@ -835,7 +835,9 @@ def cross_entropy(
         targets = probs * (1 - label_smoothing) + label_smoothing / classes
         if weight is not None:
             targets = targets * _constant(_class_weights(weight, classes, "cross_entropy"), input)
-        return _soft_cross_entropy(rows, targets, reduction, float(rows.shape[0]), row_shape)
+        loss = _soft_cross_entropy(rows, targets, reduction, float(rows.shape[0]), row_shape)
+        loss._drawn_as = ("cross_entropy", (input, target)) if loss.requires_grad else None
+        return loss
 
     labels = _class_labels(target, input, row_shape, ignore_index, "cross_entropy")
     class_weight = _class_weights(weight, classes, "cross_entropy")
@@ -847,6 +849,8 @@ def cross_entropy(
     if label_smoothing:
         counted = labels != ignore_index
         weights += (label_smoothing / classes) * np.outer(counted, class_weight)
-    return _soft_cross_entropy(
+    loss = _soft_cross_entropy(
         rows, _constant(weights, input), reduction, float(row_weight.sum()), row_shape
     )
+    loss._drawn_as = ("cross_entropy", (input, target)) if loss.requires_grad else None  # viz
+    return loss
