@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from pytest_codeblocks import extract_from_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+SVG = "{http://www.w3.org/2000/svg}"
 
 _spec = importlib.util.spec_from_file_location("gen_doc_images", DOCS / "gen_doc_images.py")
 gen_doc_images = importlib.util.module_from_spec(_spec)
@@ -60,12 +62,33 @@ def test_page_code_runs_and_prints_what_the_page_shows(page: Path, tmp_path: Pat
         )
 
 
-def test_every_picture_in_images_autograd_is_shown_on_a_page() -> None:
+def test_every_picture_is_shown_on_a_page_and_links_to_its_full_size() -> None:
     text = "".join(page.read_text(encoding="utf-8") for page in PAGES)
-    pictures = sorted(gen_doc_images.IMAGES.glob("*.svg"))
-    assert pictures
+    pictures = sorted(p for p in (DOCS / "images").rglob("*") if p.is_file())
+    assert pictures and all(p.parent == gen_doc_images.IMAGES for p in pictures)
     for svg in pictures:
-        assert f"images/autograd/{svg.name}" in text, f"{svg.name} is on no page"
+        path = f"images/autograd/{svg.name}"
+        assert f"{path})" in text, f"{svg.name} is on no page"
+    shown = re.findall(r"!\[[^\n]*?\]\(([^)]+)\)", text)
+    assert all(re.search(rf"\]\({re.escape(src)}\)\]\({re.escape(src)}\)", text)
+               for src in shown), "a picture that is not a link to its full-size file"
+
+
+SITE_COLUMN_PX = 690  # the width of Material's content column in a 1280 px wide window
+LEGIBLE_PX = 9
+
+
+@pytest.mark.parametrize("svg", sorted(gen_doc_images.IMAGES.glob("*.svg")), ids=lambda p: p.name)
+def test_every_picture_is_legible_at_the_width_the_site_shows_it(svg: Path) -> None:
+    """Shrunk to the page column, the smallest text of the picture is still >= 9 px high."""
+    root = ET.parse(svg).getroot()
+    natural_px = float(root.get("width").removesuffix("pt")) * 4 / 3  # CSS: 1pt = 4/3 px
+    sizes = [float(t.get("font-size")) * 4 / 3 for t in root.iter(f"{SVG}text")]
+    shown_px = min(sizes) * min(1.0, SITE_COLUMN_PX / natural_px)
+    assert shown_px >= LEGIBLE_PX, (
+        f"{svg.name} is {natural_px:.0f} px wide: in the {SITE_COLUMN_PX} px column its "
+        f"smallest text is {shown_px:.1f} px; draw it with rankdir='TB' or make it smaller"
+    )
 
 
 def test_every_shown_output_belongs_to_a_python_block() -> None:

@@ -42,6 +42,8 @@ from .tensor import Tensor
 __all__ = ["GraphvizNotFound", "draw_graph", "explain", "gradient_color", "render"]
 
 SMALL = 16  # tensors with at most this many elements show their values
+VALUE_WIDTH = 40  # characters per line of printed values: boxes stay narrow enough to read
+MIN_FONT_PT = 9  # no text in a picture is smaller (12 px at 100 %)
 
 INSTALL_HINT = (
     "Install the Graphviz programs (the `graphviz` Python package is only the front end):\n"
@@ -266,7 +268,7 @@ def _format_number(x: Any) -> str:
     return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
 
 
-def _format_lines(a: np.ndarray, width: int = 44) -> list[str]:
+def _format_lines(a: np.ndarray, width: int = VALUE_WIDTH) -> list[str]:
     """An array as text lines at most about ``width`` wide, 4 significant digits.
 
     A small matrix is laid out one row per line, as numpy prints it; anything
@@ -333,7 +335,8 @@ def _html_label(
     name, given = title
     rows = [f"<tr><td><b>{html.escape(name)}</b></td></tr>" if given
             else f'<tr><td><font color="#555555">{html.escape(name)}</font></td></tr>']
-    rows.append(f'<tr><td><font point-size="8">{html.escape(subtitle)}</font></td></tr>')
+    small = f'<font point-size="{MIN_FONT_PT}"'
+    rows.append(f"<tr><td>{small}>{html.escape(subtitle)}</font></td></tr>")
     for caption, lines in sections:
         indent = " " * (len(caption) + 1)
         text = [f"{caption} {lines[0]}"] + [indent + line for line in lines[1:]]
@@ -341,8 +344,7 @@ def _html_label(
             html.escape(line).replace(" ", "&#160;") for line in text
         )
         rows.append(
-            f'<tr><td align="left" balign="left"><font face="Courier" point-size="9">{body}'
-            "</font></td></tr>"
+            f'<tr><td align="left" balign="left">{small} face="Courier">{body}</font></td></tr>'
         )
     return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">' + "".join(
         rows
@@ -377,13 +379,13 @@ class _Drawer:
         self.module_names = _module_names(scopes, param_names)
         self.leaf_scope = self._leaf_scopes()
         self.param_names = {**self._names_from_modules(), **param_names}
-        self.labels = self._labels()
         # unnamed scalar constants (the 2 in x * 2) are written into their op's label
         self.folded = {
             id(t) for t in tensors
             if t._op is None and not t.requires_grad and t.name is None and t.numel() == 1
             and id(t) not in param_names and id(t) not in self.root_ids
         }
+        self.labels = self._labels()
 
     def _labels(self) -> dict[int, tuple[str, bool]]:
         """``id(tensor) -> (label, given)``: the name the user gave, else a made-up one.
@@ -395,6 +397,8 @@ class _Drawer:
         labels: dict[int, tuple[str, bool]] = {}
         taken: dict[str, int] = {}
         for t in self.tensors:
+            if id(t) in self.folded:
+                continue  # written into its op's label, never a box of its own
             name = _display_name(t, self.param_names)
             if name:
                 labels[id(t)] = (name, True)
@@ -527,7 +531,7 @@ class _Drawer:
             module = id(t._scope[-1])
             for parent in _inputs(t):
                 inside = self._scope_of(parent)
-                if parent._op is not None and not any(id(m) == module for m in inside):
+                if not any(id(m) == module for m in inside):
                     inputs.setdefault(module, {})[id(parent)] = parent
         return [
             (source, leaf)
@@ -600,25 +604,30 @@ class _Drawer:
         return {"label": label, **attributes}
 
 
-def _legend(graph: graphviz.Digraph, prefix: str) -> None:
+def _legend(title: str | None = None) -> str:
+    """The colour scale of the gradient-flow view, as an HTML label (under ``title`` if given).
+
+    It is the label of the view's (sub)graph, so Graphviz puts it under the
+    graph, as wide as it needs, instead of beside the nodes, where it would make
+    the picture wider.
+    """
     cells = []
     for exponent, _ in GRADIENT_STOPS:
         fill = gradient_color(10.0**exponent)
-        cells.append(f'<td bgcolor="{fill}" width="38"><font color="{_text_color(fill)}">'
+        cells.append(f'<td bgcolor="{fill}"><font color="{_text_color(fill)}">'
                      f"1e{int(exponent)}</font></td>")
-    cells.append(f'<td bgcolor="{ZERO_COLOR}" width="38">0</td>')
-    cells.append(f'<td bgcolor="{NONFINITE_COLOR}" width="38"><font color="#ffffff">NaN/Inf'
-                 "</font></td>")
-    label = (
-        '<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
-        f'<tr><td colspan="{len(cells)}" border="0"><b>colour = RMS of the gradient, log scale'
-        f'</b></td></tr><tr>{"".join(cells)}</tr>'
-        f'<tr><td colspan="3" border="0">vanishing</td><td colspan="3" border="0">healthy</td>'
-        '<td colspan="3" border="0">exploding</td><td colspan="2" border="0"></td></tr></table>>'
+    cells.append(f'<td bgcolor="{ZERO_COLOR}">0</td>')
+    cells.append(f'<td bgcolor="{NONFINITE_COLOR}"><font color="#ffffff">NaN/Inf</font></td>')
+    heading = f'<tr><td colspan="{len(cells)}" border="0"><font point-size="14">' \
+        f"{html.escape(title)}</font></td></tr>" if title else ""
+    return (
+        f'<<font point-size="{MIN_FONT_PT + 1}"><table border="0" cellborder="1" cellspacing="0"'
+        f' cellpadding="3">{heading}<tr><td colspan="{len(cells)}" border="0"><b>colour = RMS'
+        f' of the gradient, log scale</b></td></tr><tr>{"".join(cells)}</tr>'
+        '<tr><td colspan="3" border="0">vanishing</td><td colspan="3" border="0">healthy</td>'
+        '<td colspan="3" border="0">exploding</td><td colspan="2" border="0"></td></tr>'
+        "</table></font>>"
     )
-    with graph.subgraph(name=f"cluster_{prefix}legend") as legend:
-        legend.attr(label="", style="invis")
-        legend.node(f"{prefix}legend", label=label, shape="plain", fontsize="9")
 
 
 def draw_graph(
@@ -681,16 +690,14 @@ def draw_graph(
         for prefix, title, is_backward in (("b", "backward: gradient flow", True),
                                            ("f", "forward", False)):
             view = graphviz.Digraph(name=f"cluster_{prefix}view")
-            view.attr(label=title, fontsize="14", style="rounded", color="#666666",
-                      labeljust="l")
+            view.attr(label=_legend(title) if is_backward else title, fontsize="14",
+                      style="rounded", color="#666666", labeljust="l")
             drawer.draw(view, prefix, is_backward)
-            if is_backward:
-                _legend(view, prefix)
             graph.subgraph(view)
     else:
         drawer.draw(graph, "", bool(backward))
         if backward:
-            _legend(graph, "")
+            graph.attr(label=_legend(), labelloc="b")
     return graph
 
 
