@@ -12,6 +12,7 @@ import importlib.util
 import inspect
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -100,22 +101,29 @@ def test_every_shown_output_belongs_to_a_python_block() -> None:
                 assert block.expected_output.strip(), where
 
 
-def test_site_builds_with_strict_warnings(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once for this module's tests with ``mkdocs build --strict``."""
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings")
+    folder = tmp_path_factory.mktemp("site")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict",
-         "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp_path / "site")],
+         "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(folder)],
         cwd=ROOT, capture_output=True, text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "site" / "index.html").is_file()
-    _assert_pages_need_no_network(tmp_path / "site")
+    return folder
+
+
+def test_site_builds_with_strict_warnings(site: Path) -> None:
+    assert (site / "index.html").is_file()
+    _assert_pages_need_no_network(site)
     # every public name with a docstring of its own has its entry in the API reference
     reference = "".join(
         page.read_text(encoding="utf-8")
-        for page in (tmp_path / "site" / "reference").rglob("index.html")
+        for page in (site / "reference").rglob("index.html")
     )
     anchors = set(re.findall(r'id="(tinygrad_nn[\w.]*)"', reference))
     absent = []
@@ -140,6 +148,30 @@ def _assert_pages_need_no_network(site: Path) -> None:
         assert not raw, f"{where}: TeX the browser would show raw: {raw[:3]}"
         formulas += text.count("<math ")
     assert formulas > 80  # the documents' equations, and the other pages' few
+
+
+def test_chromium_offline_shows_the_equations_rendered_not_as_tex(site: Path) -> None:
+    """Headless Chromium, every host unresolvable, loads the documents page from disk.
+
+    The page as the browser holds it after its scripts ran has the equations as
+    MathML and no TeX left in its text (MathJax from a CDN left ~110 of them raw).
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is needed (apt-get install chromium; .ci/run installs it)"
+    page = site / "documents" / "index.html"
+    result = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=3000",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    dom = result.stdout
+    assert "<math" in dom, result.stderr[-2000:]
+    assert dom.count("<math") == page.read_text(encoding="utf-8").count("<math")
+    body = re.sub(r"<(script|style|pre|code|math)\b.*?</\1>", "", dom, flags=re.DOTALL)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    for tex in ("\\frac", "\\partial", "\\mathbb", "\\begin", "\\(", "$$"):
+        assert tex not in text, f"raw TeX {tex!r} in the page as Chromium shows it"
 
 
 def _public_api() -> list[tuple[str, object]]:

@@ -452,7 +452,7 @@ def tensor_titles(graph: dict) -> dict[str, str]:
     """Tensor node id -> the title written on its box (a given name or a made-up one)."""
     titles = {}
     for nid, attrs in graph["nodes"].items():
-        match = re.search(r"<tr><td>(?:<b>|<font color=\"#555555\">)([^<]*)<", attrs)
+        match = re.search(r"<tr><td><[bi]>([^<]*)<", attrs)
         if match and nid not in graph["ops"]:
             titles[nid] = match.group(1)
     return titles

@@ -331,10 +331,10 @@ def _rms(a: np.ndarray) -> float:
 def _html_label(
     title: tuple[str, bool], subtitle: str, sections: list[tuple[str, list[str]]]
 ) -> str:
-    """A tensor box: its label (bold if the user gave it), shape and dtype, then sections."""
+    """A tensor box: its label (bold if the user gave it, else italic), shape, dtype, sections."""
     name, given = title
     rows = [f"<tr><td><b>{html.escape(name)}</b></td></tr>" if given
-            else f'<tr><td><font color="#555555">{html.escape(name)}</font></td></tr>']
+            else f"<tr><td><i>{html.escape(name)}</i></td></tr>"]
     small = f'<font point-size="{MIN_FONT_PT}"'
     rows.append(f"<tr><td>{small}>{html.escape(subtitle)}</font></td></tr>")
     for caption, lines in sections:

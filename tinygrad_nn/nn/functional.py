@@ -661,7 +661,10 @@ def binary_cross_entropy_with_logits(
     loss = (1 - target) * input + log_one_plus_exp
     if weight is not None:
         loss = loss * _constant(_host(_tensor(weight)), input)
-    return _reduce(loss, reduction)
+    loss = _reduce(loss, reduction)
+    drawn = ("binary_cross_entropy_with_logits", (input, target))  # viz: one op, as written
+    loss._drawn_as = drawn if loss.requires_grad else None
+    return loss
 
 
 def _class_rows(input: Tensor, fn: str) -> tuple[Tensor, tuple[int, ...]]:
@@ -796,7 +799,9 @@ def nll_loss(
     rows, row_shape = _class_rows(input, "nll_loss")
     labels = _class_labels(target, input, row_shape, ignore_index, "nll_loss")
     losses, row_weight = _picked_nll(rows, labels, weight, ignore_index, "nll_loss")
-    return _reduce_rows(losses, reduction, float(row_weight.sum()), row_shape)
+    loss = _reduce_rows(losses, reduction, float(row_weight.sum()), row_shape)
+    loss._drawn_as = ("nll_loss", (input, _tensor(target))) if loss.requires_grad else None
+    return loss
 
 
 def cross_entropy(
