@@ -16,6 +16,12 @@ displays inline.
 >>> "mul" in tg.viz.draw_graph(y).source
 True
 
+Pictures show what the user wrote: a tensor is labelled with its name (``t.name``
+or a parameter's name) or else after the op that made it (``matmul``,
+``matmul_1``, ...), the same in ``explain``; an op that builds helpers inside
+(matmul with a 1-D operand, losses given class labels) is drawn as one op on the
+user's own inputs (see ``_inputs``).
+
 viz reads the graph and never changes it: ``explain`` and the gradient-flow
 view run each op's backward rule themselves (like ``tg.grad(...,
 retain_graph=True)``), so no ``.grad`` is touched and the graph stays usable.
