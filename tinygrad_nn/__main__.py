@@ -202,7 +202,7 @@ def write_pictures(out: Path, worked: Tensor, model: nn.Module, loss: Tensor) ->
                 graphviz_missing = True
                 break
         written.append(out / f"{name}.dot")
-    print("3. Pictures of the graphs")
+    print("3. Pictures of the graphs (each reads top to bottom: view it at 100 % and scroll)")
     for path in written:
         print(f"   wrote {path}")
     if graphviz_missing:
