@@ -39,9 +39,9 @@ def parse_dot(source: str) -> dict:
             tail, head = re.match(r"^(\S+) -> (\S+)", text).groups()
             edges.append((tail, head))
         elif stack and re.match(r"^\w+=", text):
-            label = re.search(r'\blabel=("[^"]*"|\S+)', text)
-            if label:
-                stack[-1]["label"] = label.group(1).strip('"')
+            label = re.search(r'\blabel=(<.*>(?=(?:\s+\w+=[^\s<]+)*$)|"[^"]*"|\S+)', text)
+            if label:  # an HTML label (the legend under a title) counts by its text
+                stack[-1]["label"] = re.sub(r"<[^>]*>", " ", label.group(1)).strip('" ')
         elif re.match(r"^(\S+) \[(.*)\]$", text):
             nid, attrs = re.match(r"^(\S+) \[(.*)\]$", text).groups()
             if nid in ("graph", "node", "edge"):
@@ -280,10 +280,12 @@ def test_gradient_flow_shows_exact_gradients_and_leaves_grad_untouched() -> None
 def test_forward_and_backward_side_by_side_in_one_picture() -> None:
     t = column_worked_example()
     graph = parse_dot(viz.draw_graph(t["J"], backward="both").source)
-    assert "forward" in graph["clusters"] and "backward: gradient flow" in graph["clusters"]
+    assert "forward" in graph["clusters"]
+    (backward_view,) = [c for c in graph["clusters"] if c.startswith("backward: gradient flow")]
+    assert "colour = RMS of the gradient" in backward_view  # the legend, under the title
     titled_w1 = [nid for nid, attrs in graph["nodes"].items() if "<b>W1</b>" in attrs]
     views = sorted(graph["node_clusters"][nid][0] for nid in titled_w1)
-    assert views == ["backward: gradient flow", "forward"]
+    assert views == [backward_view, "forward"]
 
 
 def test_drawing_a_freed_graph_says_to_retain_it() -> None:
@@ -441,3 +443,89 @@ def test_explain_names_parameters_from_params(capsys) -> None:
     np.testing.assert_allclose(_passed_to(rows, "0.weight"), exact["dW1"], rtol=1e-12)
     np.testing.assert_allclose(_passed_to(rows, "2.bias"), exact["db2"].ravel(), rtol=1e-12)
     assert "0.weight" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the user's own tensors
+
+
+def tensor_titles(graph: dict) -> dict[str, str]:
+    """Tensor node id -> the title written on its box (a given name or a made-up one)."""
+    titles = {}
+    for nid, attrs in graph["nodes"].items():
+        match = re.search(r"<tr><td><[bi]>([^<]*)<", attrs)
+        if match and nid not in graph["ops"]:
+            titles[nid] = match.group(1)
+    return titles
+
+
+def shape_line(graph: dict, node_id: str) -> str:
+    return re.search(r'point-size="\d+">(\([^)]*\) \w+)', graph["nodes"][node_id]).group(1)
+
+
+def test_a_1d_operand_of_matmul_is_drawn_as_the_users_1d_tensor(capsys) -> None:
+    torch = pytest.importorskip("torch")
+    x = tg.tensor([0.5, 0.2], dtype=tg.float64)
+    W = tg.tensor([[0.1, 0.4], [0.8, 0.6]], dtype=tg.float64, requires_grad=True)
+    b = tg.tensor([0.3, 0.9], dtype=tg.float64, requires_grad=True)
+    x.name, W.name, b.name = "x", "W", "b"
+    loss = -((W @ x + b).sigmoid().log()).sum()
+    for backward in (False, True):
+        graph = parse_dot(viz.draw_graph(loss, backward=backward).source)
+        assert shape_line(graph, node_named(graph, "x")) == "(2,) float64"
+        assert "reshape" not in op_nodes(graph).values()
+        assert "(2, 1)" not in viz.draw_graph(loss, backward=backward).source
+        (matmul,) = [nid for nid, label in op_nodes(graph).items() if label == "matmul"]
+        assert {tail for tail, head in graph["edges"] if head == matmul} == {
+            node_named(graph, "W"), node_named(graph, "x")}
+    rows = viz.explain(loss)
+    capsys.readouterr()
+    assert [row["op"] for row in rows] == ["neg", "sum", "log", "sigmoid", "add", "matmul"]
+    (label, passed_to_W), = rows[-1]["inputs"]
+    tW = torch.tensor([[0.1, 0.4], [0.8, 0.6]], dtype=torch.float64, requires_grad=True)
+    tx, tb = torch.tensor([0.5, 0.2], dtype=torch.float64), torch.tensor([0.3, 0.9],
+                                                                         dtype=torch.float64)
+    (-((tW @ tx + tb).sigmoid().log()).sum()).backward()
+    assert label == "W"
+    np.testing.assert_allclose(passed_to_W, tW.grad.numpy(), rtol=1e-10, atol=0)
+    assert W.grad is None  # explain computed it without touching .grad
+
+
+def test_cross_entropy_with_class_labels_draws_the_labels_not_a_one_hot(capsys) -> None:
+    torch = pytest.importorskip("torch")
+    logits_values = np.array([[2.0, -1.0, 0.5], [0.1, 0.2, 0.3], [-1.0, 3.0, 0.0]])
+    labels_values = np.array([0, 2, 1])
+    logits = tg.tensor(logits_values, requires_grad=True)
+    labels = tg.tensor(labels_values)
+    logits.name, labels.name = "logits", "labels"
+    loss = nn.CrossEntropyLoss()(logits, labels)
+    source = viz.draw_graph(loss).source
+    graph = parse_dot(source)
+    assert shape_line(graph, node_named(graph, "labels")) == "(3,) int64"
+    assert set(tensor_titles(graph).values()) == {"logits", "labels", "cross_entropy"}
+    assert "(3, 3) float64" not in source.replace(shape_line(graph, node_named(graph, "logits")),
+                                                  "")
+    rows = viz.explain(loss)
+    capsys.readouterr()
+    ((label, passed),) = rows[0]["inputs"]
+    t_logits = torch.tensor(logits_values, requires_grad=True)
+    torch.nn.CrossEntropyLoss()(t_logits, torch.tensor(labels_values)).backward()
+    assert label == "logits"
+    np.testing.assert_allclose(passed, t_logits.grad.numpy(), rtol=1e-10, atol=0)
+
+
+def test_explain_and_the_picture_call_every_tensor_by_the_same_name(capsys) -> None:
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    x = tg.randn(5, 3)
+    x.name = "x"
+    loss = ((model(x) - 1.0) ** 2).mean()
+    rows = viz.explain(loss, params=model)
+    capsys.readouterr()
+    labels_in_table = {row["output"] for row in rows} | {
+        label for row in rows for label, _ in row["inputs"]}
+    for backward in (False, True):
+        titles = set(tensor_titles(parse_dot(viz.draw_graph(loss, backward=backward,
+                                                             params=model).source)).values())
+        assert labels_in_table <= titles
+    assert {"0.weight", "0.bias", "2.weight", "2.bias", "linear", "tanh"} <= labels_in_table
+    assert not any(label.startswith("%") for label in labels_in_table)

@@ -1,15 +1,20 @@
 """The command line: ``python -m tinygrad_nn demo [--out DIR]`` and ``--version``.
 
 The demo runs the worked example of the "Neural Networks" document (every
-number beside the one the document prints), trains a small MLP on the two-moons
-data set with a progress bar, prints its loss curve, and writes pictures of the
-graph and of the gradient flow (SVG and PNG, plus the DOT source).
+number beside the one the document prints, then the backward pass step by step),
+checks it against the closed-form gradients of "Core Concepts and
+Backpropagation Derivations", trains a small MLP on the two-moons data set with
+a progress bar, prints its loss curve, and writes pictures of the graph and of
+the gradient flow (SVG and PNG, plus the DOT source).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,9 +26,12 @@ from tinygrad_nn import nn, optim, viz
 from tinygrad_nn.data import make_moons
 from tinygrad_nn.tensor import Tensor
 
+NEURAL_NETWORKS = "'Neural Networks'"
+CORE_CONCEPTS = "'Core Concepts and Backpropagation Derivations'"
+
 
 def worked_example() -> dict[str, Tensor]:
-    """Document 000's 2-2-1 sigmoid network on x = [0.5, 0.2], y = 1, in float64.
+    """The "Neural Networks" document's 2-2-1 sigmoid network on x = [0.5, 0.2], y = 1, in float64.
 
     Written in the document's column convention (``Z = W @ X + b``, X of shape
     (2, 1)) with every tensor named as in the document; returns them by name,
@@ -73,7 +81,9 @@ def run_worked_example() -> dict[str, Tensor]:
         "db2": named["b2"].grad.numpy(), "dZ1": named["Z1"].grad.numpy(),
         "dW1": named["W1"].grad.numpy(), "db1": named["b1"].grad.numpy(),
     }  # fmt: skip
-    print("1. The worked example of 'Neural Networks' (document 000)")
+    print(f"The source documents as running code: {NEURAL_NETWORKS}")
+    print(f"and {CORE_CONCEPTS}.\n")
+    print(f"1. The worked example of {NEURAL_NETWORKS}")
     print("   2-2-1 sigmoid network, x = [0.5, 0.2], y = 1, binary cross-entropy, float64\n")
     print(f"   {'quantity':<10}{'tinygrad_nn':<46}document")
     for name, value in computed.items():
@@ -82,9 +92,27 @@ def run_worked_example() -> dict[str, Tensor]:
     print(
         "\n   The document rounds each step and carries the rounded values on (A1 = [0.606,"
         "\n   0.805]), so some of its last digits differ from exact arithmetic."
-        "\n   Step by step, as the document reads: tg.viz.explain(J)\n"
+        "\n\n   Step by step, as the document reads: tg.viz.explain(J)\n"
     )
+    table = io.StringIO()
+    viz.explain(named["J"], file=table)
+    print(textwrap.indent(table.getvalue(), "   "))
+    print(f"   {CORE_CONCEPTS} in closed form (tg.reference, no autograd):")
+    print(f"   largest difference from autograd over dW1, db1, dW2, db2: "
+          f"{closed_form_difference(named):.1e}\n")
     return named
+
+
+def closed_form_difference(named: dict[str, Tensor]) -> float:
+    """Largest gap between autograd's gradients and the documents' closed-form ones."""
+    weights = [named["W1"].numpy(), named["W2"].numpy()]
+    biases = [named["b1"].numpy(), named["b2"].numpy()]
+    activations = ["sigmoid", "sigmoid"]
+    cache = tg.reference.forward(named["X"].numpy(), weights, biases, activations)
+    dWs, dbs = tg.reference.backward(named["Y"].numpy(), cache, weights, activations)
+    autograd = [named[name].grad.numpy() for name in ("W1", "b1", "W2", "b2")]
+    closed = [dWs[0], dbs[0], dWs[1], dbs[1]]
+    return max(float(np.abs(a - c).max()) for a, c in zip(autograd, closed, strict=True))
 
 
 def _accuracy(logits: Tensor, labels: np.ndarray) -> float:
@@ -94,8 +122,8 @@ def _accuracy(logits: Tensor, labels: np.ndarray) -> float:
 def train_moons(epochs: int = 150) -> tuple[nn.Module, list[float], Tensor]:
     """Train a 2-16-16-1 tanh MLP on 200 two-moons points with Adam, showing a progress bar.
 
-    Returns the model, the loss of every epoch, and a fresh loss whose graph is kept
-    for drawing.
+    Returns the model, the loss after every epoch (the bar, the curve and the
+    final line all show these), and the last loss, its graph kept for drawing.
     """
     tg.manual_seed(0)
     X, y = make_moons(200, noise=0.2, seed=0)
@@ -109,47 +137,60 @@ def train_moons(epochs: int = 150) -> tuple[nn.Module, list[float], Tensor]:
     print("2. Training a 2-16-16-1 MLP on tg.data.make_moons(200) (full batch, Adam)")
     losses = []
     bar = tqdm(range(epochs), desc="   training", unit="epoch", mininterval=0.2, ncols=90)
+    logits = model(inputs)
+    loss = loss_fn(logits, targets)
     for _ in bar:
-        logits = model(inputs)
-        loss = loss_fn(logits, targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        # measured after the step: the model this epoch leaves behind (full batch, so
+        # it is also the next epoch's starting point and costs no extra forward pass)
+        logits = model(inputs)
+        loss = loss_fn(logits, targets)
         losses.append(loss.item())
         bar.set_postfix(loss=f"{losses[-1]:.4f}", acc=f"{_accuracy(logits, y):.1%}",
                         refresh=False)
     bar.close()
-    logits = model(inputs)
-    final = loss_fn(logits, targets)
-    final.name = "loss"
-    print(f"   final loss {final.item():.4f}, accuracy {_accuracy(logits, y):.1%}\n")
-    return model, losses, final
+    loss.name = "loss"
+    print(f"   after epoch {epochs}: loss {losses[-1]:.4f}, accuracy {_accuracy(logits, y):.1%}\n")
+    return model, losses, loss
 
 
 def loss_curve(losses: Sequence[float], width: int = 60, height: int = 8) -> str:
-    """A small ASCII plot of ``losses`` (one column per group of epochs)."""
-    buckets = np.array_split(np.asarray(losses, dtype=np.float64), min(width, len(losses)))
-    values = np.array([bucket.mean() for bucket in buckets])
+    """A small ASCII plot of ``losses``: one column per group of epochs, at its last epoch.
+
+    Each column shows the loss at the end of its group, so the last column is the
+    last loss; the axis is labelled with the highest and lowest value plotted.
+    """
+    ends = np.array_split(np.arange(len(losses)), min(width, len(losses)))
+    values = np.asarray(losses, dtype=np.float64)[[group[-1] for group in ends]]
     low, high = float(values.min()), float(values.max())
     span = high - low or 1.0
     levels = np.round((values - low) / span * (height - 1)).astype(int)
     lines = []
     for level in range(height - 1, -1, -1):
-        axis = f"{low + span * level / (height - 1):9.4f} |" if level in (0, height - 1) else (
-            " " * 10 + "|"
-        )
+        axis = f"{high if level else low:9.4f} |" if level in (0, height - 1) else " " * 10 + "|"
         lines.append(axis + "".join("*" if v == level else " " for v in levels).rstrip())
     lines.append(" " * 10 + "+" + "-" * len(values))
-    lines.append(" " * 11 + "epoch 1" + f"epoch {len(losses)}".rjust(len(values) - 7))
+    first, last = "epoch 1", f"epoch {len(losses)}"
+    if len(losses) == 1:
+        ticks = first
+    elif len(first) + 1 + len(last) <= len(values):
+        ticks = first + last.rjust(len(values) - len(first))
+    else:  # too few columns for two labels: one label that names both ends
+        ticks = f"epochs 1 to {len(losses)}"
+    lines.append(" " * 11 + ticks)
     return "\n".join(lines)
 
 
 def write_pictures(out: Path, worked: Tensor, model: nn.Module, loss: Tensor) -> list[Path]:
     """Write the graph pictures; without Graphviz write the .dot files and say how to draw."""
+    # top to bottom: a long chain drawn left to right is wider than a screen, and a
+    # picture shrunk to fit one has text too small to read
     pictures = [
-        ("worked_example", viz.draw_graph(worked, backward="both")),
-        ("mlp_forward", viz.draw_graph(loss, params=model)),
-        ("mlp_gradients", viz.draw_graph(loss, params=model, backward=True)),
+        ("worked_example", viz.draw_graph(worked, backward="both", rankdir="TB")),
+        ("mlp_forward", viz.draw_graph(loss, params=model, show_grad=False, rankdir="TB")),
+        ("mlp_gradients", viz.draw_graph(loss, params=model, backward=True, rankdir="TB")),
     ]
     written: list[Path] = []
     graphviz_missing = False
@@ -161,7 +202,7 @@ def write_pictures(out: Path, worked: Tensor, model: nn.Module, loss: Tensor) ->
                 graphviz_missing = True
                 break
         written.append(out / f"{name}.dot")
-    print("3. Pictures of the graphs")
+    print("3. Pictures of the graphs (each reads top to bottom: view it at 100 % and scroll)")
     for path in written:
         print(f"   wrote {path}")
     if graphviz_missing:
@@ -180,6 +221,19 @@ def demo(out: Path, epochs: int = 150) -> int:
     print()
     write_pictures(out, named["J"], model, loss)
     return 0
+
+
+def output_folder_problem(out: Path) -> str | None:
+    """Why the pictures cannot be written under ``out`` (made here if missing), or None."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is an existing file, not a folder"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return f"--out {out}: cannot create the folder ({err.strerror})"
+    if not os.access(out, os.W_OK | os.X_OK):
+        return f"--out {out}: the folder is not writable"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -203,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    problem = output_folder_problem(args.out)
+    if problem is not None:  # refused before any work, in one line
+        print(f"tinygrad-nn demo: error: {problem}", file=sys.stderr)
+        return 2
     return demo(args.out, args.epochs)
 
 

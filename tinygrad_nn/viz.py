@@ -16,6 +16,12 @@ displays inline.
 >>> "mul" in tg.viz.draw_graph(y).source
 True
 
+Pictures show what the user wrote: a tensor is labelled with its name (``t.name``
+or a parameter's name) or else after the op that made it (``matmul``,
+``matmul_1``, ...), the same in ``explain``; an op that builds helpers inside
+(matmul with a 1-D operand, losses given class labels) is drawn as one op on the
+user's own inputs (see ``_inputs``).
+
 viz reads the graph and never changes it: ``explain`` and the gradient-flow
 view run each op's backward rule themselves (like ``tg.grad(...,
 retain_graph=True)``), so no ``.grad`` is touched and the graph stays usable.
@@ -36,12 +42,14 @@ import graphviz
 import numpy as np
 
 from .autograd import grad as _autograd_grad
-from .autograd import input_gradients, no_grad, sum_to, topological_order
+from .autograd import input_gradients, no_grad, sum_to
 from .tensor import Tensor
 
 __all__ = ["GraphvizNotFound", "draw_graph", "explain", "gradient_color", "render"]
 
 SMALL = 16  # tensors with at most this many elements show their values
+VALUE_WIDTH = 40  # characters per line of printed values: boxes stay narrow enough to read
+MIN_FONT_PT = 9  # no text in a picture is smaller (12 px at 100 %)
 
 INSTALL_HINT = (
     "Install the Graphviz programs (the `graphviz` Python package is only the front end):\n"
@@ -117,6 +125,23 @@ def _text_color(fill: str) -> str:
 # ---------------------------------------------------------------- the graph
 
 
+def _inputs(t: Tensor) -> tuple[Tensor, ...]:
+    """The inputs an op was given by the user.
+
+    An op that builds helper tensors inside (matmul promoting a 1-D operand to a
+    matrix, cross_entropy turning class labels into a one-hot table) marks its
+    result with ``_drawn_as = (op, inputs)``: viz draws that op on the user's own
+    inputs and never shows the helpers between.
+    """
+    drawn = getattr(t, "_drawn_as", None)
+    return t._parents if drawn is None else drawn[1]
+
+
+def _op_name(t: Tensor) -> str:
+    drawn = getattr(t, "_drawn_as", None)
+    return str(t._op) if drawn is None else drawn[0]
+
+
 def _as_roots(root: Tensor | Sequence[Tensor]) -> list[Tensor]:
     roots = [root] if isinstance(root, Tensor) else list(root) if isinstance(
         root, list | tuple) else []
@@ -156,7 +181,7 @@ def _collect(roots: list[Tensor], max_nodes: int | None) -> list[Tensor]:
                 "elements), or pass max_nodes=None to draw it anyway."
             )
         stack.append((node, True))
-        for parent in reversed(node._parents):
+        for parent in reversed(_inputs(node)):
             if id(parent) not in visited:
                 stack.append((parent, False))
     return order
@@ -249,7 +274,7 @@ def _format_number(x: Any) -> str:
     return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
 
 
-def _format_lines(a: np.ndarray, width: int = 44) -> list[str]:
+def _format_lines(a: np.ndarray, width: int = VALUE_WIDTH) -> list[str]:
     """An array as text lines at most about ``width`` wide, 4 significant digits.
 
     A small matrix is laid out one row per line, as numpy prints it; anything
@@ -309,11 +334,15 @@ def _rms(a: np.ndarray) -> float:
     return float(np.sqrt(np.mean(values * values)))
 
 
-def _html_label(title: str | None, subtitle: str, sections: list[tuple[str, list[str]]]) -> str:
-    rows = []
-    if title:
-        rows.append(f"<tr><td><b>{html.escape(title)}</b></td></tr>")
-    rows.append(f'<tr><td><font point-size="8">{html.escape(subtitle)}</font></td></tr>')
+def _html_label(
+    title: tuple[str, bool], subtitle: str, sections: list[tuple[str, list[str]]]
+) -> str:
+    """A tensor box: its label (bold if the user gave it, else italic), shape, dtype, sections."""
+    name, given = title
+    rows = [f"<tr><td><b>{html.escape(name)}</b></td></tr>" if given
+            else f"<tr><td><i>{html.escape(name)}</i></td></tr>"]
+    small = f'<font point-size="{MIN_FONT_PT}"'
+    rows.append(f"<tr><td>{small}>{html.escape(subtitle)}</font></td></tr>")
     for caption, lines in sections:
         indent = " " * (len(caption) + 1)
         text = [f"{caption} {lines[0]}"] + [indent + line for line in lines[1:]]
@@ -321,8 +350,7 @@ def _html_label(title: str | None, subtitle: str, sections: list[tuple[str, list
             html.escape(line).replace(" ", "&#160;") for line in text
         )
         rows.append(
-            f'<tr><td align="left" balign="left"><font face="Courier" point-size="9">{body}'
-            "</font></td></tr>"
+            f'<tr><td align="left" balign="left">{small} face="Courier">{body}</font></td></tr>'
         )
     return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">' + "".join(
         rows
@@ -363,6 +391,33 @@ class _Drawer:
             if t._op is None and not t.requires_grad and t.name is None and t.numel() == 1
             and id(t) not in param_names and id(t) not in self.root_ids
         }
+        self.labels = self._labels()
+
+    def _labels(self) -> dict[int, tuple[str, bool]]:
+        """``id(tensor) -> (label, given)``: the name the user gave, else a made-up one.
+
+        Made-up names follow torch.fx: an op's output is named after the op
+        (``matmul``, then ``matmul_1``, ...), an unnamed leaf ``tensor``, in
+        forward order, so the pictures and ``explain`` call a tensor the same.
+        """
+        labels: dict[int, tuple[str, bool]] = {}
+        taken: dict[str, int] = {}
+        for t in self.tensors:
+            if id(t) in self.folded:
+                continue  # written into its op's label, never a box of its own
+            name = _display_name(t, self.param_names)
+            if name:
+                labels[id(t)] = (name, True)
+                continue
+            base = "tensor" if t._op is None else _op_name(t)
+            count = taken.get(base, 0)
+            taken[base] = count + 1
+            labels[id(t)] = (f"{base}_{count}" if count else base, False)
+        return labels
+
+    def label(self, t: Tensor) -> str:
+        """What the pictures and ``explain`` call ``t``."""
+        return self.labels[id(t)][0]
 
     def _leaf_scopes(self) -> dict[int, tuple]:
         """Put each parameter in the box of the module that owns it and uses it."""
@@ -370,7 +425,7 @@ class _Drawer:
         for t in self.tensors:
             if t._op is None or not t._scope:
                 continue
-            for parent in t._parents:
+            for parent in _inputs(t):
                 if parent._op is None and id(parent) not in placed and _owns(t._scope[-1], parent):
                     placed[id(parent)] = t._scope
         return placed
@@ -448,7 +503,7 @@ class _Drawer:
                                     style="filled", fillcolor=NONFINITE_COLOR, fontcolor="#ffffff")
             else:
                 op_groups[key].node(op_id, label=self._op_label(t))
-            for parent in t._parents:
+            for parent in _inputs(t):
                 if id(parent) not in self.folded:
                     edges.append((prefix + "t" + self.ids[id(parent)], op_id,
                                   backward and not parent.requires_grad))
@@ -480,9 +535,9 @@ class _Drawer:
             if t._op is None or not t._scope:
                 continue
             module = id(t._scope[-1])
-            for parent in t._parents:
+            for parent in _inputs(t):
                 inside = self._scope_of(parent)
-                if parent._op is not None and not any(id(m) == module for m in inside):
+                if not any(id(m) == module for m in inside):
                     inputs.setdefault(module, {})[id(parent)] = parent
         return [
             (source, leaf)
@@ -493,13 +548,14 @@ class _Drawer:
 
     def _op_label(self, t: Tensor) -> str:
         """The op's name; unnamed scalar constants are written in, as in ``sub(1, ·)``."""
-        if not any(id(p) in self.folded for p in t._parents):
-            return str(t._op)
+        inputs = _inputs(t)
+        if not any(id(p) in self.folded for p in inputs):
+            return _op_name(t)
         operands = [
             _format_number(_host(p.data).item()) if id(p) in self.folded else "·"
-            for p in t._parents
+            for p in inputs
         ]
-        return f"{t._op}({', '.join(operands)})"
+        return f"{_op_name(t)}({', '.join(operands)})"
 
     def _gradients(self) -> dict[int, np.ndarray]:
         return {
@@ -527,12 +583,12 @@ class _Drawer:
             attributes = {"penwidth": "2"}
         if fill is not None:
             attributes["fillcolor"] = fill
-        title = _display_name(t, self.param_names)
+        title = self.labels[id(t)]
         return {"label": _html_label(title, _shape_text(value.shape, value.dtype), sections),
                 **attributes}
 
     def _grad_node(self, t: Tensor, g: np.ndarray | None) -> dict[str, str]:
-        name = _display_name(t, self.param_names)
+        name = self.labels[id(t)]
         if g is None:
             return {
                 "label": _html_label(name, _shape_text(t.shape, t.data.dtype) + "  (no grad)", []),
@@ -554,25 +610,30 @@ class _Drawer:
         return {"label": label, **attributes}
 
 
-def _legend(graph: graphviz.Digraph, prefix: str) -> None:
+def _legend(title: str | None = None) -> str:
+    """The colour scale of the gradient-flow view, as an HTML label (under ``title`` if given).
+
+    It is the label of the view's (sub)graph, so Graphviz puts it under the
+    graph, as wide as it needs, instead of beside the nodes, where it would make
+    the picture wider.
+    """
     cells = []
     for exponent, _ in GRADIENT_STOPS:
         fill = gradient_color(10.0**exponent)
-        cells.append(f'<td bgcolor="{fill}" width="38"><font color="{_text_color(fill)}">'
+        cells.append(f'<td bgcolor="{fill}"><font color="{_text_color(fill)}">'
                      f"1e{int(exponent)}</font></td>")
-    cells.append(f'<td bgcolor="{ZERO_COLOR}" width="38">0</td>')
-    cells.append(f'<td bgcolor="{NONFINITE_COLOR}" width="38"><font color="#ffffff">NaN/Inf'
-                 "</font></td>")
-    label = (
-        '<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
-        f'<tr><td colspan="{len(cells)}" border="0"><b>colour = RMS of the gradient, log scale'
-        f'</b></td></tr><tr>{"".join(cells)}</tr>'
-        f'<tr><td colspan="3" border="0">vanishing</td><td colspan="3" border="0">healthy</td>'
-        '<td colspan="3" border="0">exploding</td><td colspan="2" border="0"></td></tr></table>>'
+    cells.append(f'<td bgcolor="{ZERO_COLOR}">0</td>')
+    cells.append(f'<td bgcolor="{NONFINITE_COLOR}"><font color="#ffffff">NaN/Inf</font></td>')
+    heading = f'<tr><td colspan="{len(cells)}" border="0"><font point-size="14">' \
+        f"{html.escape(title)}</font></td></tr>" if title else ""
+    return (
+        f'<<font point-size="{MIN_FONT_PT + 1}"><table border="0" cellborder="1" cellspacing="0"'
+        f' cellpadding="3">{heading}<tr><td colspan="{len(cells)}" border="0"><b>colour = RMS'
+        f' of the gradient, log scale</b></td></tr><tr>{"".join(cells)}</tr>'
+        '<tr><td colspan="3" border="0">vanishing</td><td colspan="3" border="0">healthy</td>'
+        '<td colspan="3" border="0">exploding</td><td colspan="2" border="0"></td></tr>'
+        "</table></font>>"
     )
-    with graph.subgraph(name=f"cluster_{prefix}legend") as legend:
-        legend.attr(label="", style="invis")
-        legend.node(f"{prefix}legend", label=label, shape="plain", fontsize="9")
 
 
 def draw_graph(
@@ -635,16 +696,14 @@ def draw_graph(
         for prefix, title, is_backward in (("b", "backward: gradient flow", True),
                                            ("f", "forward", False)):
             view = graphviz.Digraph(name=f"cluster_{prefix}view")
-            view.attr(label=title, fontsize="14", style="rounded", color="#666666",
-                      labeljust="l")
+            view.attr(label=_legend(title) if is_backward else title, fontsize="14",
+                      style="rounded", color="#666666", labeljust="l")
             drawer.draw(view, prefix, is_backward)
-            if is_backward:
-                _legend(view, prefix)
             graph.subgraph(view)
     else:
         drawer.draw(graph, "", bool(backward))
         if backward:
-            _legend(graph, "")
+            graph.attr(label=_legend(), labelloc="b")
     return graph
 
 
@@ -714,13 +773,39 @@ def _gradients_of(roots: list[Tensor], tensors: list[Tensor]) -> dict[int, Tenso
     return {id(t): g for t, g in zip(wanted, grads, strict=True) if g is not None}
 
 
-def _step_label(t: Tensor, param_names: dict[int, str], numbers: dict[int, int]) -> str:
-    name = _display_name(t, param_names)
-    if name:
-        return name
-    if t._op is None and t.numel() == 1:
-        return _one_line(_host(t.data))
-    return f"%{numbers[id(t)]}"
+def _passed_gradients(node: Tensor, g: Tensor) -> list[Tensor | None]:
+    """What ``node``'s op passes back to each of its inputs (``_inputs``), un-broadcast.
+
+    For an op drawn on the user's inputs (``_drawn_as``), the gradient runs through
+    the helper tensors between, each by its own backward rule, and stops at the
+    user's inputs.
+    """
+    inputs = _inputs(node)
+    if getattr(node, "_drawn_as", None) is None:
+        return [None if d is None or not p.requires_grad else sum_to(d, p.shape)
+                for d, p in zip(input_gradients(node, g, create_graph=True), inputs,
+                                    strict=True)]
+    stop = {id(t) for t in inputs}
+    helpers, stack = {id(node): node}, [node]
+    while stack:
+        for parent in stack.pop()._parents:
+            if parent._op is not None and id(parent) not in stop and id(parent) not in helpers:
+                helpers[id(parent)] = parent
+                stack.append(parent)
+    pending: dict[int, Tensor] = {id(node): g}
+    passed: dict[int, Tensor] = {}
+    for helper in sorted(helpers.values(), key=lambda t: t._seq, reverse=True):  # output first
+        upstream = pending.pop(id(helper), None)
+        if upstream is None:
+            continue
+        for d, p in zip(input_gradients(helper, upstream, create_graph=True),
+                        helper._parents, strict=True):
+            if d is None or not p.requires_grad:
+                continue
+            into = passed if id(p) in stop else pending
+            d = sum_to(d, p.shape)
+            into[id(p)] = d if id(p) not in into else into[id(p)] + d
+    return [passed.get(id(t)) for t in inputs]
 
 
 def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[str, Any]]:
@@ -734,8 +819,9 @@ def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[
     (label), ``"value"``, ``"grad"``, ``"local"`` (a list aligned with
     ``"inputs"``, or ``None`` where no elementwise derivative exists, e.g.
     matmul) and ``"inputs"``: ``[(label, gradient passed to that input), ...]``
-    after un-broadcasting. Labels are parameter names from ``params``, else
-    ``t.name``, else ``%k`` (the k-th tensor in forward order).
+    after un-broadcasting. Labels are the ones :func:`draw_graph` writes on the
+    boxes: parameter names from ``params`` (or the modules that own them), else
+    ``t.name``, else the op's name (``matmul``, ``matmul_1``, ...).
 
     explain calls each op's backward rule itself: ``loss`` keeps its graph and
     no ``.grad`` changes, so ``loss.backward()`` still works afterwards. A
@@ -745,43 +831,38 @@ def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[
     roots = _as_roots(loss)
     if len(roots) != 1:
         raise TypeError("explain takes a single loss Tensor")
-    param_names = _param_names(params)
     tensors = _collect(roots, None)
-    numbers = {id(t): i for i, t in enumerate(tensors)}
+    drawer = _Drawer(tensors, roots, _param_names(params), show_data=False, show_grad=False)
     grads = _gradients_of(roots, tensors)
     rows: list[dict[str, Any]] = []
     with no_grad():
-        for node in reversed(topological_order(roots)):
+        for node in sorted(tensors, key=lambda t: t._seq, reverse=True):  # backward's order
             g = grads.get(id(node))
             if node._op is None or g is None:
                 continue
-            passed = input_gradients(node, g, create_graph=True)
+            passed = _passed_gradients(node, g)
+            inputs = [(drawer.label(p), _host(d.data))
+                      for d, p in zip(passed, _inputs(node), strict=True) if d is not None]
             local = None
-            if node._op in ELEMENTWISE_OPS:
+            if _op_name(node) in ELEMENTWISE_OPS:
                 ones = Tensor(np.ones(node.shape, dtype=node.dtype), device=node.device)
-                local = [
-                    None if d is None else _host(d.data)
-                    for d, p in zip(input_gradients(node, ones, create_graph=True),
-                                    node._parents, strict=True)
-                    if p.requires_grad
-                ]
-            inputs = [
-                (_step_label(p, param_names, numbers), _host(sum_to(d, p.shape).data))
-                for d, p in zip(passed, node._parents, strict=True)
-                if p.requires_grad and d is not None
-            ]
-            if local is not None and len(local) != len(inputs):
-                local = None
+                local = [None if d is None else _host(d.data)
+                         for d, p in zip(input_gradients(node, ones, create_graph=True),
+                                         node._parents, strict=True)
+                         if p.requires_grad]
+                if len(local) != len(inputs):
+                    local = None
             rows.append({
                 "step": len(rows) + 1,
-                "op": str(node._op),
-                "output": _step_label(node, param_names, numbers),
+                "op": _op_name(node),
+                "output": drawer.label(node),
                 "value": _host(node.data).copy(),
                 "grad": _host(g.data).copy(),
                 "local": local,
                 "inputs": inputs,
             })
-    _print_table(rows, _display_name(roots[0], param_names) or "loss", file)
+    name, given = drawer.labels[id(roots[0])]
+    _print_table(rows, name if given else "loss", file)
     return rows
 
 

@@ -660,7 +660,10 @@ def binary_cross_entropy_with_logits(
     loss = (1 - target) * input + log_one_plus_exp
     if weight is not None:
         loss = loss * _constant(_host(_tensor(weight)), input)
-    return _reduce(loss, reduction)
+    loss = _reduce(loss, reduction)
+    drawn = ("binary_cross_entropy_with_logits", (input, target))  # viz: one op, as written
+    loss._drawn_as = drawn if loss.requires_grad else None
+    return loss
 
 
 def _class_rows(input: Tensor, fn: str) -> tuple[Tensor, tuple[int, ...]]:
@@ -793,7 +796,9 @@ def nll_loss(
     rows, row_shape = _class_rows(input, "nll_loss")
     labels = _class_labels(target, input, row_shape, ignore_index, "nll_loss")
     losses, row_weight = _picked_nll(rows, labels, weight, ignore_index, "nll_loss")
-    return _reduce_rows(losses, reduction, float(row_weight.sum()), row_shape)
+    loss = _reduce_rows(losses, reduction, float(row_weight.sum()), row_shape)
+    loss._drawn_as = ("nll_loss", (input, _tensor(target))) if loss.requires_grad else None
+    return loss
 
 
 def cross_entropy(
@@ -832,7 +837,9 @@ def cross_entropy(
         targets = probs * (1 - label_smoothing) + label_smoothing / classes
         if weight is not None:
             targets = targets * _constant(_class_weights(weight, classes, "cross_entropy"), input)
-        return _soft_cross_entropy(rows, targets, reduction, float(rows.shape[0]), row_shape)
+        loss = _soft_cross_entropy(rows, targets, reduction, float(rows.shape[0]), row_shape)
+        loss._drawn_as = ("cross_entropy", (input, target)) if loss.requires_grad else None
+        return loss
 
     labels = _class_labels(target, input, row_shape, ignore_index, "cross_entropy")
     class_weight = _class_weights(weight, classes, "cross_entropy")
@@ -844,6 +851,8 @@ def cross_entropy(
     if label_smoothing:
         counted = labels != ignore_index
         weights += (label_smoothing / classes) * np.outer(counted, class_weight)
-    return _soft_cross_entropy(
+    loss = _soft_cross_entropy(
         rows, _constant(weights, input), reduction, float(row_weight.sum()), row_shape
     )
+    loss._drawn_as = ("cross_entropy", (input, target)) if loss.requires_grad else None  # viz
+    return loss

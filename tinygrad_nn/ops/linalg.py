@@ -41,7 +41,10 @@ def matmul(a: Any, b: Any) -> Tensor:
         out = matmul(a2, b2)
         shape = out.shape[:-2] + (() if a.ndim == 1 else out.shape[-2:-1]) + (
             () if b.ndim == 1 else out.shape[-1:])
-        return out.reshape(shape)
+        out = out.reshape(shape)
+        # pictures show the user's own 1-D operand, not the matrix it was promoted to
+        out._drawn_as = ("matmul", (a, b)) if out.requires_grad else None
+        return out
     return _make(a._data @ b._data, (a, b), "matmul", _MATMUL_RULES)
 
 
