@@ -24,7 +24,7 @@ retain_graph=True)``), so no ``.grad`` is touched and the graph stays usable.
 from __future__ import annotations
 
 import functools
-import html
+import html as html_text  # the name html is tg.viz.html, the explorer page
 import math
 import os
 import textwrap
@@ -312,13 +312,13 @@ def _rms(a: np.ndarray) -> float:
 def _html_label(title: str | None, subtitle: str, sections: list[tuple[str, list[str]]]) -> str:
     rows = []
     if title:
-        rows.append(f"<tr><td><b>{html.escape(title)}</b></td></tr>")
-    rows.append(f'<tr><td><font point-size="8">{html.escape(subtitle)}</font></td></tr>')
+        rows.append(f"<tr><td><b>{html_text.escape(title)}</b></td></tr>")
+    rows.append(f'<tr><td><font point-size="8">{html_text.escape(subtitle)}</font></td></tr>')
     for caption, lines in sections:
         indent = " " * (len(caption) + 1)
         text = [f"{caption} {lines[0]}"] + [indent + line for line in lines[1:]]
         body = '<br align="left"/>'.join(
-            html.escape(line).replace(" ", "&#160;") for line in text
+            html_text.escape(line).replace(" ", "&#160;") for line in text
         )
         rows.append(
             f'<tr><td align="left" balign="left"><font face="Courier" point-size="9">{body}'
@@ -810,3 +810,9 @@ def _print_table(rows: list[dict[str, Any]], loss_label: str, file: Any) -> None
     text += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
              for line in lines]
     print("\n".join(text), file=file)
+
+
+# The stepping page and Jupyter display build on everything above (explorer.py).
+from .explorer import html, show  # noqa: E402
+
+__all__ += ["html", "show"]
