@@ -336,7 +336,7 @@ def show(root: Tensor | Sequence[Tensor], *, explorer: bool = False, height: int
     """
     try:
         from IPython import get_ipython
-        from IPython.display import HTML, display
+        from IPython.display import display
     except ImportError:
         get_ipython = None
     if get_ipython is None or get_ipython() is None:
@@ -348,11 +348,12 @@ def show(root: Tensor | Sequence[Tensor], *, explorer: bool = False, height: int
     if not explorer:
         display(draw_graph(root, **kw))
         return
-    page = html(root, **kw)
-    display(HTML(
-        f'<iframe srcdoc="{html_text.escape(page, quote=True)}" title="backward pass explorer" '
+    frame = (
+        f'<iframe srcdoc="{html_text.escape(html(root, **kw), quote=True)}" '
+        f'title="backward pass explorer" '
         f'style="width: 100%; height: {int(height)}px; border: 1px solid #ccc"></iframe>'
-    ))
+    )
+    display({"text/html": frame, "text/plain": "<backward pass explorer>"}, raw=True)
 
 
 PAGE = """<!DOCTYPE html>
