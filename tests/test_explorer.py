@@ -228,8 +228,26 @@ def test_forward_and_backward_views(tmp_path: Path, browser: webdriver.Chrome) -
     assert w1.value_of_css_property("opacity") == "0.25"
     step_to_end(browser)
     assert w1.value_of_css_property("opacity") == "1"
+    assert smallest_text_px(browser) >= 9
     browser.find_element(By.ID, "view-forward").click()
     assert forward.is_displayed() and not backward.is_displayed()
+    assert smallest_text_px(browser) >= 9
+
+
+def smallest_text_px(driver: webdriver.Chrome) -> float:
+    """The smallest rendered font size, in screen pixels, of any text shown on the page."""
+    return driver.execute_script("""
+        let smallest = Infinity;
+        for (const t of document.querySelectorAll("svg text")) {
+          if (t.getClientRects().length === 0) continue;  // in the hidden view
+          const size = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+          smallest = Math.min(smallest, size);
+        }
+        for (const e of document.querySelectorAll("body *:not(svg *)")) {
+          if (e.getClientRects().length === 0 || !e.childNodes.length) continue;
+          smallest = Math.min(smallest, parseFloat(getComputedStyle(e).fontSize));
+        }
+        return smallest;""")
 
 
 def test_a_leaf_used_three_times_and_broadcast_gets_backwards_grad_exactly(
