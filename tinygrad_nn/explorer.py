@@ -379,6 +379,13 @@ PAGE = """<!DOCTYPE html>
       <button id="view-backward" class="toggle">backward (gradient flow)</button>
     </span>
   </div>
+  <div class="legend">
+    <span><i style="border: 3px solid #d62728"></i>op being differentiated</span>
+    <span><i style="border: 3px solid #ff7f0e"></i>its output: g = dL/d(output)</span>
+    <span><i style="border: 3px dashed #1f6feb"></i>its inputs: receive g × local derivative</span>
+    <span><i style="border: 2px solid #2ca02c"></i>has received its gradient</span>
+    <span><i style="background: #c7e9c0; border: 1px solid #555"></i>op already done</span>
+  </div>
 </header>
 <main>
   <section id="graph">
@@ -416,14 +423,18 @@ button.primary { background: #1f6feb; color: #fff; border-color: #1f6feb; }
 button.toggle.on { background: #333; color: #fff; border-color: #333; }
 #step-counter { margin: 0 12px; font-weight: 600; }
 .views { margin-left: auto; }
+.legend { display: flex; flex-wrap: wrap; gap: 14px; margin-top: 6px; font-size: 13px;
+          color: #333; }
+.legend i { display: inline-block; width: 22px; height: 12px; margin-right: 5px;
+            vertical-align: -1px; border-radius: 3px; background: #fff; }
 main { display: flex; align-items: flex-start; gap: 12px; padding: 12px 16px; }
-#graph { flex: 1 1 auto; min-width: 0; overflow: auto; max-height: calc(100vh - 110px);
+#graph { flex: 1 1 auto; min-width: 0; overflow: auto; max-height: calc(100vh - 136px);
          background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 8px; }
 .view { display: none; }
 .view svg { display: block; margin: 0 auto; }
 .view.on { display: block; }
 aside { flex: 0 0 430px; display: flex; flex-direction: column; gap: 12px;
-        max-height: calc(100vh - 110px); overflow: auto; }
+        max-height: calc(100vh - 136px); overflow: auto; }
 .card { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 10px 12px; }
 .hint { color: #555; margin: 0; }
 .formula { font-family: "DejaVu Serif", Georgia, serif; font-size: 16px; margin: 4px 0; }
@@ -437,19 +448,19 @@ tr.fresh td { background: #fff4c2; }
 .none { color: #888; font-style: italic; }
 svg g.node { cursor: pointer; }
 svg text.tag { font: bold 10px "DejaVu Sans Mono", Menlo, monospace; fill: #444; }
-svg g.node.current > ellipse, svg g.node.current > path, svg g.node.current > polygon {
-  stroke: #d62728; stroke-width: 4px; }
-svg g.node.output > path, svg g.node.output > polygon, svg g.node.output > ellipse {
-  stroke: #ff7f0e; stroke-width: 3px; }
-svg g.node.input > path, svg g.node.input > polygon, svg g.node.input > ellipse {
-  stroke: #1f6feb; stroke-width: 3px; stroke-dasharray: 6 3; }
-svg g.node.selected > path, svg g.node.selected > polygon, svg g.node.selected > ellipse {
-  stroke: #7b2cbf; stroke-width: 4px; }
-svg g.edge.current > path { stroke: #d62728; stroke-width: 2.5px; }
-svg g.edge.current > polygon { stroke: #d62728; fill: #d62728; }
 #forward-view svg g.node.done > ellipse { fill: #c7e9c0; }
 #forward-view svg g.node.has-grad > path, #forward-view svg g.node.has-grad > polygon {
   stroke: #2ca02c; stroke-width: 2.5px; }
+#graph svg g.node.current > ellipse, #graph svg g.node.current > path,
+#graph svg g.node.current > polygon { stroke: #d62728; stroke-width: 4px; }
+#graph svg g.node.output > path, #graph svg g.node.output > polygon,
+#graph svg g.node.output > ellipse { stroke: #ff7f0e; stroke-width: 3px; }
+#graph svg g.node.input > path, #graph svg g.node.input > polygon,
+#graph svg g.node.input > ellipse { stroke: #1f6feb; stroke-width: 3px; stroke-dasharray: 6 3; }
+#graph svg g.node.selected > path, #graph svg g.node.selected > polygon,
+#graph svg g.node.selected > ellipse { stroke: #7b2cbf; stroke-width: 4px; }
+#graph svg g.edge.current > path { stroke: #d62728; stroke-width: 2.5px; }
+#graph svg g.edge.current > polygon { stroke: #d62728; fill: #d62728; }
 #backward-view svg g.node.pending, #backward-view svg g.edge.pending { opacity: 0.25; }
 """
 
@@ -590,7 +601,7 @@ function renderGraph() {
     }
   }
   const focus = svgNodes[view][s === null ? DATA.root : s.op];
-  if (focus) focus.scrollIntoView({block: "nearest", inline: "nearest"});
+  if (focus) focus.scrollIntoView({block: "center", inline: "center"});
 }
 
 function render() { renderStep(); renderGrads(); renderSelected(); renderGraph(); }
