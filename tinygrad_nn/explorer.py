@@ -133,8 +133,8 @@ def _values(a: np.ndarray) -> dict[str, Any]:
                               else _format_lines(a)), "exact": exact}
 
 
-def _kind(t: Tensor, root_ids: set[int]) -> str:
-    if id(t) in root_ids:
+def _kind(t: Tensor, root: Tensor) -> str:
+    if t is root:
         return "loss" if t.numel() == 1 else "output"
     if t._op is not None:
         return "intermediate"
@@ -152,7 +152,6 @@ def _rule(op: str, position: int) -> tuple[str, str]:
 def _page_data(root: Tensor, params: Any, tensors: list[Tensor]) -> dict[str, Any]:
     """Every tensor and op of the graph, and the backward walk as ``explain`` runs it."""
     roots = [root]
-    root_ids = {id(root)}
     param_names = _param_names(params)
     numbers = {id(t): i for i, t in enumerate(tensors)}
     svg_id = {id(t): f"t{i}" for i, t in enumerate(tensors)}
@@ -166,7 +165,7 @@ def _page_data(root: Tensor, params: Any, tensors: list[Tensor]) -> dict[str, An
             "name": _display_name(t, param_names),
             "shape": list(t.shape),
             "dtype": value.dtype.name,
-            "kind": _kind(t, root_ids),
+            "kind": _kind(t, root),
             "leaf": t._op is None and t.requires_grad,
             "value": _values(value),
         }
@@ -185,12 +184,10 @@ def _page_data(root: Tensor, params: Any, tensors: list[Tensor]) -> dict[str, An
     if len(walked) != len(rows):
         raise RuntimeError(f"explain gave {len(rows)} steps for {len(walked)} ops")
 
-    received: dict[int, np.ndarray] = {}  # the gradient each tensor has received so far
+    # the gradient each tensor has received so far; backward starts from dL/dL = 1
     seed = np.ones(root.shape, dtype=_host(root.data).dtype)
-    start = {}
-    if root.requires_grad:
-        received[id(root)] = seed
-        start[svg_id[id(root)]] = _values(seed)
+    received: dict[int, np.ndarray] = {id(root): seed}
+    start = {svg_id[id(root)]: _values(seed)}
     steps = []
     for node, row in zip(walked, rows, strict=True):
         if row["output"] != _step_label(node, param_names, numbers):
