@@ -30,7 +30,7 @@ retain_graph=True)``), so no ``.grad`` is touched and the graph stays usable.
 from __future__ import annotations
 
 import functools
-import html
+import html as html_text  # the name html is tg.viz.html, the explorer page
 import math
 import os
 import textwrap
@@ -339,15 +339,15 @@ def _html_label(
 ) -> str:
     """A tensor box: its label (bold if the user gave it, else italic), shape, dtype, sections."""
     name, given = title
-    rows = [f"<tr><td><b>{html.escape(name)}</b></td></tr>" if given
-            else f"<tr><td><i>{html.escape(name)}</i></td></tr>"]
+    rows = [f"<tr><td><b>{html_text.escape(name)}</b></td></tr>" if given
+            else f"<tr><td><i>{html_text.escape(name)}</i></td></tr>"]
     small = f'<font point-size="{MIN_FONT_PT}"'
-    rows.append(f"<tr><td>{small}>{html.escape(subtitle)}</font></td></tr>")
+    rows.append(f"<tr><td>{small}>{html_text.escape(subtitle)}</font></td></tr>")
     for caption, lines in sections:
         indent = " " * (len(caption) + 1)
         text = [f"{caption} {lines[0]}"] + [indent + line for line in lines[1:]]
         body = '<br align="left"/>'.join(
-            html.escape(line).replace(" ", "&#160;") for line in text
+            html_text.escape(line).replace(" ", "&#160;") for line in text
         )
         rows.append(
             f'<tr><td align="left" balign="left">{small} face="Courier">{body}</font></td></tr>'
@@ -625,7 +625,7 @@ def _legend(title: str | None = None) -> str:
     cells.append(f'<td bgcolor="{ZERO_COLOR}">0</td>')
     cells.append(f'<td bgcolor="{NONFINITE_COLOR}"><font color="#ffffff">NaN/Inf</font></td>')
     heading = f'<tr><td colspan="{len(cells)}" border="0"><font point-size="14">' \
-        f"{html.escape(title)}</font></td></tr>" if title else ""
+        f"{html_text.escape(title)}</font></td></tr>" if title else ""
     return (
         f'<<font point-size="{MIN_FONT_PT + 1}"><table border="0" cellborder="1" cellspacing="0"'
         f' cellpadding="3">{heading}<tr><td colspan="{len(cells)}" border="0"><b>colour = RMS'
@@ -892,3 +892,9 @@ def _print_table(rows: list[dict[str, Any]], loss_label: str, file: Any) -> None
     text += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
              for line in lines]
     print("\n".join(text), file=file)
+
+
+# The stepping page and Jupyter display build on everything above (explorer.py).
+from .explorer import html, show  # noqa: E402
+
+__all__ += ["html", "show"]
