@@ -1,11 +1,14 @@
 """Neural-network building blocks, PyTorch-style: `Module`, layers, losses, `functional`, `init`."""
 
-from tinygrad_nn.nn import functional, init
-from tinygrad_nn.nn.conv import Conv2d, MaxPool2d
+from tinygrad_nn.nn import functional, init, utils
+from tinygrad_nn.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList
+from tinygrad_nn.nn.conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d
 from tinygrad_nn.nn.layers import (
     GELU,
     BatchNorm1d,
+    BatchNorm2d,
     Dropout,
+    Dropout2d,
     Embedding,
     Flatten,
     Identity,
@@ -18,29 +21,45 @@ from tinygrad_nn.nn.layers import (
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from tinygrad_nn.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from tinygrad_nn.nn.module import Module, Parameter
+from tinygrad_nn.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "GELU",
+    "GRU",
+    "GRUCell",
+    "HuberLoss",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
+    "LSTM",
+    "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -48,13 +67,23 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
+    "utils",
 ]

@@ -1,8 +1,9 @@
-"""Convolution and pooling layers over NCHW images (PyTorch's Conv2d and MaxPool2d)."""
+"""Convolution and pooling layers (PyTorch's Conv1d, Conv2d, MaxPool2d, AvgPool2d, ...)."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -12,11 +13,99 @@ from tinygrad_nn.nn.module import Module, Parameter
 from tinygrad_nn.tensor import Tensor
 
 
-class Conv2d(Module):
+def _only_defaults(layer: str, **options: Any) -> None:
+    """Reject PyTorch options this package does not implement (dilation, groups, ...)."""
+    defaults = {"dilation": 1, "groups": 1, "padding_mode": "zeros", "ceil_mode": False,
+                "return_indices": False, "device": None, "dtype": None}
+    for name, value in options.items():
+        plain = value in (1, (1, 1), (1,)) if defaults[name] == 1 else value == defaults[name]
+        if not plain:
+            raise NotImplementedError(f"{layer}: {name}={value!r} is not supported (only the "
+                                      f"default, {defaults[name]!r})")
+
+
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: the weights, PyTorch's initialisation, the repr."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple[int, ...],
+                 stride: tuple[int, ...], padding: tuple[int, ...] | str, bias: bool) -> None:
+        super().__init__()
+        self.in_channels = F._check_size(in_channels, "in_channels")
+        self.out_channels = F._check_size(out_channels, "out_channels")
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        shape = (self.out_channels, self.in_channels, *kernel_size)
+        self.weight = Parameter(np.zeros(shape, dtype=np.float32))
+        self.bias = Parameter(np.zeros(self.out_channels, dtype=np.float32)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Redraw the weights with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_channels * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if isinstance(self.padding, str) or any(self.padding):
+            text += f", padding={self.padding!r}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+def _conv_padding(padding: Any, count: int) -> tuple[int, ...] | str:
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
+        return padding
+    return F._ints(padding, count, "padding")
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution (cross-correlation, as PyTorch) of (N, C_in, L) input.
+
+    `weight` is (out_channels, in_channels, k) and `bias` (out_channels,), both drawn from
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with ``fan_in = in_channels * k``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] = 1,
+        padding: int | tuple[int] | str = 0,
+        dilation: int | tuple[int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        _only_defaults("Conv1d", dilation=dilation, groups=groups, padding_mode=padding_mode)
+        super().__init__(
+            in_channels, out_channels, F._ints(kernel_size, 1, "kernel_size", minimum=1),
+            F._ints(stride, 1, "stride", minimum=1), _conv_padding(padding, 1), bias,
+        )  # fmt: skip
+        if device is not None or dtype is not None:
+            self.to(device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Convolve: (N, C_in, L) -> (N, C_out, OL)."""
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding)
+
+
+class Conv2d(_ConvNd):
     """2-D convolution (cross-correlation, as PyTorch) of (N, C_in, H, W) input.
 
     `weight` is (out_channels, in_channels, kh, kw) and `bias` (out_channels,), both drawn
     from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with ``fan_in = in_channels * kh * kw``.
+    ``padding="same"`` (stride 1) keeps the image size.
     """
 
     def __init__(
@@ -25,43 +114,25 @@ class Conv2d(Module):
         out_channels: int,
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
         bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
-        super().__init__()
-        self.in_channels = F._check_size(in_channels, "in_channels")
-        self.out_channels = F._check_size(out_channels, "out_channels")
-        self.kernel_size = F._pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = F._pair(stride, "stride", minimum=1)
-        self.padding = F._pair(padding, "padding")
-        shape = (out_channels, in_channels, *self.kernel_size)
-        self.weight = Parameter(np.zeros(shape, dtype=np.float32))
-        self.bias = Parameter(np.zeros(out_channels, dtype=np.float32)) if bias else None
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Redraw the weights with PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        _only_defaults("Conv2d", dilation=dilation, groups=groups, padding_mode=padding_mode)
+        super().__init__(
+            in_channels, out_channels, F._pair(kernel_size, "kernel_size", minimum=1),
+            F._pair(stride, "stride", minimum=1), _conv_padding(padding, 2), bias,
+        )  # fmt: skip
+        if device is not None or dtype is not None:
+            self.to(device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         """Convolve: (N, C_in, H, W) -> (N, C_out, OH, OW)."""
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding)
-
-    def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
-
 
 class MaxPool2d(Module):
     """Maximum over each kernel window of (N, C, H, W) input; `stride` defaults to the kernel."""
@@ -71,8 +142,13 @@ class MaxPool2d(Module):
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
     ) -> None:
         super().__init__()
+        _only_defaults("MaxPool2d", dilation=dilation, return_indices=return_indices,
+                       ceil_mode=ceil_mode)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -83,3 +159,47 @@ class MaxPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """Mean over each kernel window of (N, C, H, W) input; `stride` defaults to the kernel."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Pool: (N, C, H, W) -> (N, C, OH, OW)."""
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average (N, C, H, W) input down to a fixed (OH, OW) whatever H and W are."""
+
+    def __init__(self, output_size: int | tuple[int | None, int | None]) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Pool: (N, C, H, W) -> (N, C, OH, OW)."""
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -32,13 +32,16 @@ class Linear(Module):
     U(-1/sqrt(in_features), 1/sqrt(in_features)) as in PyTorch.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.in_features = F._check_size(in_features, "in_features")
         self.out_features = F._check_size(out_features, "out_features")
         self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype=np.float32))
         self.bias = Parameter(np.zeros(self.out_features, dtype=np.float32)) if bias else None
         self.reset_parameters()
+        if device is not None or dtype is not None:
+            self.to(device, dtype)
 
     def reset_parameters(self) -> None:
         """Redraw the weights with PyTorch's default initialisation."""
@@ -119,7 +122,11 @@ class Identity(Module):
 
 
 class ReLU(Module):
-    """max(x, 0) elementwise."""
+    """max(x, 0) elementwise; ``inplace=True`` is accepted and computes out of place."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         """Apply ReLU."""
@@ -145,9 +152,10 @@ class Tanh(Module):
 class LeakyReLU(Module):
     """x for x > 0, ``negative_slope * x`` otherwise."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         """Apply leaky ReLU."""
@@ -231,9 +239,10 @@ class Dropout(Module):
     """Inverted dropout: in training, zero each element with probability `p` and scale the rest
     by 1/(1-p); in eval mode, the identity. Follows ``tg.manual_seed``."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = F._check_probability(p, "Dropout")
+        self.p = F._check_probability(p, type(self).__name__)
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         """Apply dropout when training."""
@@ -243,13 +252,45 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-class BatchNorm1d(Module):
-    """Batch normalisation over (N, C) or (N, C, L) input, as PyTorch.
+class Dropout2d(Dropout):
+    """Channel dropout for (N, C, H, W) input: zero whole channels with probability `p`, scale
+    the rest by 1/(1-p) in training; the identity in eval mode."""
 
-    Training normalises with the batch statistics and updates the buffers ``running_mean``,
-    ``running_var`` (unbiased) and ``num_batches_tracked``; eval mode uses the running ones.
-    ``momentum=None`` gives a cumulative average.
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply channel dropout when training."""
+        return F.dropout2d(input, self.p, self.training)
+
+
+class Unflatten(Module):
+    """Split axis `dim` into `unflattened_size`: the inverse of `Flatten` (``-1`` allowed once)."""
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Reshape axis `dim` into `unflattened_size`."""
+        input = F._tensor(input)
+        dim = self.dim % input.ndim if -input.ndim <= self.dim < input.ndim else self.dim
+        if not 0 <= dim < input.ndim:
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for shape {input.shape}")
+        return input.reshape(*input.shape[:dim], *self.unflattened_size, *input.shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class _BatchNorm(Module):
+    """Batch normalisation of channel axis 1, as PyTorch.
+
+    Training normalises with the batch's mean and biased variance and updates the buffers
+    ``running_mean``, ``running_var`` (with the unbiased variance) and ``num_batches_tracked``;
+    eval mode normalises with the running ones. ``momentum=None`` gives a cumulative average.
     """
+
+    input_ranks: tuple[int, ...] = ()
+    layout = ""
 
     def __init__(
         self,
@@ -258,6 +299,8 @@ class BatchNorm1d(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
         *,
         bias: bool = True,
     ) -> None:
@@ -285,14 +328,24 @@ class BatchNorm1d(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        if device is not None or dtype is not None:
+            self.to(device, dtype)
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batches tracked."""
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
 
     def forward(self, input: Tensor) -> Tensor:
         """Normalise each channel (array-likes are converted to a Tensor, as in every layer)."""
         input = F._tensor(input)
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+        if input.ndim not in self.input_ranks or input.shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.num_features}) expects input of shape (N, {self.num_features}) "
-                f"or (N, {self.num_features}, L), got {input.shape}"
+                f"{type(self).__name__}({self.num_features}) expects input of shape "
+                f"{self.layout.format(C=self.num_features)}, got {input.shape}"
             )
         momentum = 0.0 if self.momentum is None else self.momentum
         use_batch_stats = self.training or self.running_mean is None
@@ -300,7 +353,7 @@ class BatchNorm1d(Module):
             with no_grad():
                 self.num_batches_tracked += 1
             if self.momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked.item())
         return F.batch_norm(
             input,
             self.running_mean,
@@ -317,6 +370,20 @@ class BatchNorm1d(Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
             f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation over (N, C) or (N, C, L) input, as PyTorch (see `_BatchNorm`)."""
+
+    input_ranks = (2, 3)
+    layout = "(N, {C}) or (N, {C}, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of each channel of (N, C, H, W) images, as PyTorch."""
+
+    input_ranks = (4,)
+    layout = "(N, {C}, H, W)"
 
 
 class LayerNorm(Module):
@@ -355,20 +422,44 @@ class LayerNorm(Module):
 
 class Embedding(Module):
     """A lookup table: integer indices of any shape -> rows of `weight` (num_embeddings, dim),
-    initialised from N(0, 1) as PyTorch."""
+    initialised from N(0, 1) as PyTorch.
 
-    def __init__(self, num_embeddings: int, embedding_dim: int) -> None:
+    The row at `padding_idx` starts at zero and gets no gradient (a "nothing here" token).
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        if max_norm is not None:
+            raise NotImplementedError("Embedding: max_norm is not supported (only None)")
         self.num_embeddings = F._check_size(num_embeddings, "num_embeddings")
         self.embedding_dim = F._check_size(embedding_dim, "embedding_dim")
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                    f"{self.num_embeddings}"
+                )
+            padding_idx %= self.num_embeddings
+        self.padding_idx = padding_idx
         self.weight = Parameter(
             np.zeros((self.num_embeddings, self.embedding_dim), dtype=np.float32)
         )
+        self.reset_parameters()
+        if device is not None or dtype is not None:
+            self.to(device, dtype)
+
+    def reset_parameters(self) -> None:
+        """Redraw the weights from N(0, 1); the padding row is zero."""
         init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0
 
     def forward(self, input: Any) -> Tensor:
         """Look up the rows for `input`."""
-        return F.embedding(input, self.weight)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else text + f", padding_idx={self.padding_idx}"

@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_nn.autograd import no_grad, state
-from tinygrad_nn.backend import array_module
-from tinygrad_nn.tensor import Tensor
+from tinygrad_nn.backend import DEVICES, array_module
+from tinygrad_nn.tensor import Tensor, zeros_like
 
 
 class Parameter(Tensor):
@@ -155,6 +155,10 @@ class Module:
         if not persistent:
             self.__dict__["_non_persistent_buffers"].add(name)
 
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Same as `add_module` (PyTorch's alias)."""
+        self.add_module(name, module)
+
     def add_module(self, name: str, module: Module | None) -> None:
         """Register `module` as a child called `name` (what attribute assignment does)."""
         if module is not None and not isinstance(module, Module):
@@ -180,17 +184,21 @@ class Module:
 
     # ----- traversal ------------------------------------------------------------------
     def named_modules(
-        self, prefix: str = "", memo: set[int] | None = None
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """Yield ``(dotted_name, module)`` for this module and every descendant, each once."""
+        """Yield ``(dotted_name, module)`` for this module and every descendant, each once
+        (every occurrence with ``remove_duplicate=False``); PyTorch's argument order."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                yield from child.named_modules(
+                    memo, f"{prefix}.{name}" if prefix else name, remove_duplicate
+                )
 
     def modules(self) -> Iterator[Module]:
         """Yield this module and every descendant, each once."""
@@ -210,11 +218,38 @@ class Module:
         for _, child in self.named_children():
             yield child
 
+    def get_submodule(self, target: str) -> Module:
+        """The descendant at dotted path `target` (``"encoder.0"``); ``""`` is this module."""
+        module = self
+        for depth, name in enumerate(target.split(".") if target else []):
+            child = module._modules.get(name)
+            if child is None:
+                where = ".".join(target.split(".")[:depth]) or type(self).__name__
+                raise AttributeError(f"{where} has no submodule {name!r} (looking up {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path `target` (``"encoder.0.weight"``)."""
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if module._parameters.get(name) is None:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r} ({target!r})")
+        return module._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path `target` (``"bn.running_mean"``)."""
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if module._buffers.get(name) is None:
+            raise AttributeError(f"{type(module).__name__} has no buffer {name!r} ({target!r})")
+        return module._buffers[name]
+
     def _named_members(
         self, registry: str, prefix: str, recurse: bool
     ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
         for module_prefix, module in modules:
             for name, member in module.__dict__[registry].items():
                 if member is None or id(member) in seen:
@@ -261,10 +296,13 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self) -> None:
-        """Set the ``.grad`` of every parameter to ``None``."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set the ``.grad`` of every parameter to ``None`` (``set_to_none=False``: zero it)."""
         for param in self.parameters():
-            param.grad = None
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad = zeros_like(param.grad)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn(module)`` on every descendant (children first) and then on this module."""
@@ -353,23 +391,23 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # ----- dtype and device -----------------------------------------------------------
-    def to(self, device_or_dtype: Any) -> Module:
-        """Move every parameter and buffer to a device (``"cpu"``, ``"cuda"``) or cast the
-        floating ones to a dtype (``tg.float64``); the Parameter objects stay the same, so an
-        optimizer built earlier still holds them. Returns ``self``.
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move every parameter and buffer to a device and/or cast the floating ones to a dtype.
+
+        Takes PyTorch's forms: ``to("cuda")``, ``to(tg.float64)``, ``to(device, dtype)``,
+        ``to(device=..., dtype=...)`` and ``to(tensor)`` (its device and dtype). The Parameter
+        objects stay the same, so an optimizer built earlier still holds them. Returns ``self``.
         """
-        if isinstance(device_or_dtype, str) and not device_or_dtype.startswith(("float", "int")):
-            device = device_or_dtype
+        device, dtype = _to_arguments(args, kwargs)
+        if dtype is not None and dtype.kind != "f":
+            raise TypeError(f"Module.to() only casts to floating dtypes, got {dtype}")
 
-            def convert(tensor: Tensor) -> Tensor:
-                return tensor.to(device)
-        else:
-            dtype = np.dtype(device_or_dtype)
-            if dtype.kind != "f":
-                raise TypeError(f"Module.to() only casts to floating dtypes, got {dtype}")
-
-            def convert(tensor: Tensor) -> Tensor:
-                return tensor.astype(dtype) if tensor.dtype.kind == "f" else tensor
+        def convert(tensor: Tensor) -> Tensor:
+            if device is not None:
+                tensor = tensor.to(device)
+            if dtype is not None and tensor.dtype.kind == "f":
+                tensor = tensor.astype(dtype)
+            return tensor
 
         with no_grad():
             for module in self.modules():
@@ -382,6 +420,19 @@ class Module:
                     if buffer is not None:
                         _assign_in_place(buffer, convert(buffer))
         return self
+
+    def type(self, dst_type: Any) -> Module:
+        """Cast floating parameters and buffers to `dst_type` (a dtype), as ``to(dst_type)``."""
+        return self.to(dtype=dst_type)
+
+    def cpu(self) -> Module:
+        """Move every parameter and buffer to the CPU."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        """Move every parameter and buffer to the GPU (needs CuPy)."""
+        return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int)
+                       else device)
 
     def float(self) -> Module:
         """Cast floating parameters and buffers to float32."""
@@ -421,6 +472,37 @@ def _numeric_array(name: Any, value: Any) -> np.ndarray:
             "expected a real-number or bool array"
         )
     return array
+
+
+def _to_arguments(args: tuple, kwargs: dict) -> tuple[str | None, np.dtype | None]:
+    """The ``(device, dtype)`` named by `Module.to`'s arguments, either of them None."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format"}
+    if unknown:
+        raise TypeError(f"Module.to() got unexpected keyword(s) {sorted(unknown)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, bool):  # PyTorch's positional non_blocking
+            continue
+        elif _is_device(arg):
+            device = arg
+        elif arg is not None:
+            dtype = arg
+    device = None if device is None else str(device)
+    try:
+        return device, None if dtype is None else np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(
+            f"Module.to() expects a device ('cpu', 'cuda') and/or a dtype, got {dtype!r}"
+        ) from error
+
+
+def _is_device(arg: Any) -> bool:
+    """Whether a `Module.to` argument names a device (``"cuda:0"``, ``tg.device("cpu")``)."""
+    if isinstance(arg, str):
+        return arg.split(":")[0] in DEVICES
+    return hasattr(arg, "type") and str(arg).split(":")[0] in DEVICES
 
 
 def _assign_in_place(tensor: Tensor, converted: Tensor) -> None:
