@@ -12,7 +12,6 @@ from typing import Any
 
 from tinygrad_nn.nn.functional import _is_int
 from tinygrad_nn.nn.module import Module, Parameter
-from tinygrad_nn.tensor import Tensor
 
 
 def _position(index: Any, length: int, kind: str) -> int:
@@ -64,7 +63,7 @@ class ModuleList(Module):
         return modules[_position(index, len(modules), "ModuleList")]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(str(_position(index, len(self), "ModuleList")), module)
+        self.add_module(str(_position(index, len(self), "ModuleList")), module)  # keeps its place
 
     def __delitem__(self, index: int | slice) -> None:
         modules = list(self._modules.values())
@@ -176,13 +175,9 @@ class ModuleDict(Module):
         self._modules.clear()
 
 
-def _as_parameter(value: Any) -> Any:
-    """Tensors and arrays become Parameters (as PyTorch wraps them); anything else is kept."""
-    if isinstance(value, Parameter) or value is None:
-        return value
-    if isinstance(value, Tensor):
-        return Parameter(value, requires_grad=value.requires_grad)
-    return Parameter(value)
+def _as_parameter(value: Any) -> Parameter | None:
+    """Tensors and arrays become Parameters that require grad, as PyTorch wraps them."""
+    return value if isinstance(value, Parameter) or value is None else Parameter(value)
 
 
 class ParameterList(Module):

@@ -52,7 +52,7 @@ class _ConvNd(Module):
             f"stride={self.stride}"
         )
         if isinstance(self.padding, str) or any(self.padding):
-            text += f", padding={self.padding!r}"
+            text += f", padding={self.padding}"  # PyTorch prints padding=same unquoted
         if self.bias is None:
             text += ", bias=False"
         return text

@@ -111,10 +111,14 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: str) -> None:
+        """Drop `name` from the plain attributes and every registry but `keep`: re-registering
+        a name in its own registry keeps its place (``model.fc = nn.Linear(...)`` stays where
+        ``fc`` was in ``state_dict``, as in PyTorch)."""
         self.__dict__.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[registry].pop(name, None)
+            if registry != keep:
+                self.__dict__[registry].pop(name, None)
         self.__dict__["_non_persistent_buffers"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -142,13 +146,13 @@ class Module:
                 "(nn.Parameter or None expected)"
             )
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self.__dict__["_parameters"][name] = param
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Register a non-trainable tensor (e.g. running statistics) saved in `state_dict`."""
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
         self.__dict__["_buffers"][name] = tensor
@@ -164,7 +168,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self.__dict__["_modules"][name] = module
 
     # ----- running --------------------------------------------------------------------

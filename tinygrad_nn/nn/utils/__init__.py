@@ -38,7 +38,8 @@ def clip_grad_norm_(
     multiplied by ``min(1, max_norm / (norm + 1e-6))``, as PyTorch. Returns the norm before
     clipping as a 0-d tensor. ``norm_type=inf`` is the largest absolute value.
     """
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    parameters = _as_list(parameters)  # a generator can be read only once
+    grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return Tensor(np.array(0.0, dtype=np.float32))
     norm_type = float(norm_type)
@@ -56,7 +57,7 @@ def clip_grad_norm_(
     scale = min(1.0, max_norm / (total + 1e-6))
     if scale < 1.0:
         with no_grad():
-            for param in _as_list(parameters):
+            for param in parameters:
                 if param.grad is not None:
                     param.grad = param.grad.detach() * scale
     return Tensor(np.array(total, dtype=grads[0].dtype), device=grads[0].device)
