@@ -276,3 +276,15 @@ def test_replacing_a_layer_keeps_its_place_as_torch():
         model.fc = nn_module.Linear(2, 2)
         model.out.weight = nn_module.Parameter(model.out.weight.detach() * 2)
         assert list(model.state_dict()) == ["fc.weight", "fc.bias", "out.weight", "out.bias"]
+
+
+def test_sequential_edits_number_the_layers_as_torch():
+    for nn_module in (nn, torch.nn):
+        model = nn_module.Sequential(nn_module.Linear(2, 2), nn_module.ReLU())
+        model.extend([nn_module.Linear(2, 1)])
+        model.insert(1, nn_module.Tanh())
+        del model[2]
+        model[0] = nn_module.Linear(2, 2, bias=False)
+        popped = model.pop(1)
+        assert type(popped).__name__ == "Tanh"
+        assert [n for n, _ in model.named_parameters()] == ["0.weight", "1.weight", "1.bias"]

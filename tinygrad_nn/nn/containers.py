@@ -42,8 +42,8 @@ class ModuleList(Module):
 
     >>> from tinygrad_nn import nn
     >>> blocks = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
-    >>> [name for name, _ in blocks.named_parameters()][:2]
-    ['0.weight', '0.bias']
+    >>> list(blocks.state_dict())[-1]
+    '2.bias'
     """
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:

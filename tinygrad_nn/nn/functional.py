@@ -376,7 +376,7 @@ def batch_norm(
                 f"got input of shape {input.shape}"
             )
         mean = input.mean(axis=axes, keepdims=True)
-        var = input.var(axis=axes, keepdims=True)
+        var = input.var(axis=axes, keepdims=True, correction=0)  # biased: it normalises
         if running_mean is not None and running_var is not None:
             with no_grad():
                 unbiased_var = var.data.reshape(channels) * (count / (count - 1))
@@ -415,7 +415,7 @@ def layer_norm(
         )
     axes = tuple(range(-len(shape), 0))
     mean = input.mean(axis=axes, keepdims=True)
-    var = input.var(axis=axes, keepdims=True)
+    var = input.var(axis=axes, keepdims=True, correction=0)
     out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import numpy as np
 from tinygrad_nn.autograd import no_grad
 from tinygrad_nn.nn import functional as F
 from tinygrad_nn.nn import init
+from tinygrad_nn.nn.containers import _position
 from tinygrad_nn.nn.module import Module, Parameter
 from tinygrad_nn.tensor import Tensor
 
@@ -98,10 +99,46 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
+    def __setitem__(self, index: int, module: Module) -> None:
+        names = list(self._modules)
+        self.add_module(names[_position(index, len(names), "Sequential")], module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        # as PyTorch: what remains is numbered "0", "1", ... again
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[_position(index, len(modules), "Sequential")]
+        self._modules.clear()
+        for number, module in enumerate(modules):
+            self.add_module(str(number), module)
+
     def append(self, module: Module) -> Sequential:
         """Add `module` at the end."""
         self.add_module(str(len(self)), module)
         return self
+
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Add every module of `modules` at the end."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert `module` before position `index`; the modules are numbered again."""
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        for number, child in enumerate(modules):
+            self.add_module(str(number), child)
+        return self
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at `index`."""
+        module = self[index]
+        del self[index]
+        return module
 
     def forward(self, input: Any) -> Any:
         """Feed the input through every module in order."""

@@ -165,33 +165,37 @@ class RNNBase(Module):
         h0 = self._initial_state(h0, batch, unbatched, input, "h_0")
         directions = 2 if self.bidirectional else 1
         final_h, final_c = [], []
-        layer_input = input
+        # The sequence is kept as a list of (N, features) steps: each step's gradient is then
+        # its own array. Slicing step t out of one (L, N, features) tensor gives every step a
+        # full-size gradient to add up, L times over; only the input is sliced so, and its
+        # slices need gradients only when it does (an Embedding's output, say).
+        layer_steps = [input[t] for t in range(steps)]
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
-                layer_input = F.dropout(layer_input, self.dropout)
-            direction_outputs = []
+                layer_steps = [F.dropout(x, self.dropout) for x in layer_steps]
+            direction_steps = []
             for direction in range(directions):
                 w_ih, b_ih, w_hh, b_hh = self._weights(layer, direction)
                 slot = layer * directions + direction
                 h = h0[slot]
                 c = c0[slot] if lstm else None
-                x_parts = F.linear(layer_input, w_ih, b_ih)  # W_ih x + b_ih for all steps at once
                 outputs: list[Tensor] = [h] * steps
                 for t in reversed(range(steps)) if direction else range(steps):
+                    x_part = F.linear(layer_steps[t], w_ih, b_ih)  # W_ih x_t + b_ih
                     if lstm:
-                        h, c = _lstm_step(x_parts[t], h, c, w_hh, b_hh)
+                        h, c = _lstm_step(x_part, h, c, w_hh, b_hh)
                     elif self.mode == "GRU":
-                        h = _gru_step(x_parts[t], h, w_hh, b_hh)
+                        h = _gru_step(x_part, h, w_hh, b_hh)
                     else:
-                        h = _rnn_step(self.mode, x_parts[t], h, w_hh, b_hh)
+                        h = _rnn_step(self.mode, x_part, h, w_hh, b_hh)
                     outputs[t] = h
-                direction_outputs.append(stack(outputs, axis=0))
+                direction_steps.append(outputs)
                 final_h.append(h)
                 final_c.append(c)
-            layer_input = (
-                direction_outputs[0] if directions == 1 else cat(direction_outputs, axis=2)
-            )
-        output, h_n = layer_input, stack(final_h, axis=0)
+            layer_steps = direction_steps[0] if directions == 1 else [
+                cat(pair, axis=1) for pair in zip(*direction_steps, strict=True)
+            ]
+        output, h_n = stack(layer_steps, axis=0), stack(final_h, axis=0)
         c_n = stack(final_c, axis=0) if lstm else None
         if unbatched:
             output, h_n = output.squeeze(1), h_n.squeeze(1)
