@@ -381,3 +381,47 @@ def test_factory_keywords_dtype_and_device_as_torch():
     assert layer.weight.dtype == np.float64
     assert nn.LSTM(2, 3, device="cpu", dtype=tg.float64).weight_ih_l0.dtype == np.float64
     assert nn.Conv1d(1, 2, 3, dtype=tg.float64).bias.dtype == np.float64
+
+
+# ----- more activations and 1-D pooling ------------------------------------------------------
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [(nn.ELU(), torch.nn.ELU()), (nn.ELU(0.5), torch.nn.ELU(0.5)), (nn.SiLU(), torch.nn.SiLU()),
+     (nn.Mish(), torch.nn.Mish()), (nn.Softplus(2.0, 5.0), torch.nn.Softplus(2.0, 5.0)),
+     (nn.Hardtanh(-0.5, 2.0), torch.nn.Hardtanh(-0.5, 2.0)), (nn.ReLU6(), torch.nn.ReLU6())],
+    ids=lambda layer: repr(layer),
+)  # fmt: skip
+def test_activations_match_torch(ours, theirs):
+    x = images((4, 5)) * 4
+    x[0, 0] = 800.0  # exp of it would overflow: no nan may leak into the gradient
+    check_function(ours, theirs, x)
+    assert repr(ours) == repr(theirs)
+
+
+def test_activation_gradchecks():
+    x = tg.Tensor(images((3, 4)) * 2, requires_grad=True)
+    for fn in (F.elu, F.silu, F.mish, lambda t: F.softplus(t, 2.0)):
+        assert tg.gradcheck(fn, [x])
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [(nn.MaxPool1d(2), torch.nn.MaxPool1d(2)), (nn.MaxPool1d(3, 2, 1), torch.nn.MaxPool1d(3, 2, 1)),
+     (nn.AvgPool1d(3), torch.nn.AvgPool1d(3)),
+     (nn.AvgPool1d(3, 2, 1, count_include_pad=False),
+      torch.nn.AvgPool1d(3, 2, 1, count_include_pad=False)),
+     (nn.AdaptiveAvgPool1d(4), torch.nn.AdaptiveAvgPool1d(4))],
+    ids=lambda layer: repr(layer),
+)  # fmt: skip
+def test_pool1d_matches_torch(ours, theirs):
+    check_function(ours, theirs, images((2, 3, 9)))
+    check_function(ours, theirs, images((3, 9)))  # unbatched
+
+
+def test_embedding_from_pretrained_is_frozen_unless_asked():
+    table = images((4, 3))
+    frozen = nn.Embedding.from_pretrained(tg.Tensor(table))
+    assert not frozen.weight.requires_grad
+    np.testing.assert_array_equal(frozen(tg.Tensor([3, 0])).numpy(), table[[3, 0]])
+    trained = nn.Embedding.from_pretrained(tg.Tensor(table), freeze=False, padding_idx=0)
+    assert trained.weight.requires_grad and trained.padding_idx == 0

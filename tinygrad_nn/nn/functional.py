@@ -132,6 +132,43 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _tensor(input).leaky_relu(negative_slope)
 
 
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
+    input = _tensor(input)
+    # exp of the non-positive part only: exp(x) of a large x, though not chosen, would overflow
+    # and its zero gradient times inf would be nan
+    return where(input > 0, input, alpha * (input.clip(max=0).exp() - 1))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (also called swish)."""
+    input = _tensor(input)
+    return input * input.sigmoid()
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``."""
+    input = _tensor(input)
+    return input * input.softplus().tanh()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (PyTorch's)."""
+    return _tensor(input).softplus(beta, threshold)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """x clipped into ``[min_val, max_val]``."""
+    return _tensor(input).clip(min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """x clipped into ``[0, 6]``."""
+    return _tensor(input).clip(0.0, 6.0)
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Φ(x) (exact erf form), or PyTorch's tanh approximation with ``approximate="tanh"``."""
     return _tensor(input).gelu(approximate=approximate)
@@ -819,6 +856,46 @@ def _tile_mean(x: Tensor, kernel: tuple[int, int]) -> Tensor:
     if (h, w) != (out_h * kh, out_w * kw):
         x = x[:, :, : out_h * kh, : out_w * kw]
     return x.reshape(n, c, out_h, kh, out_w, kw).mean(axis=(3, 5))
+
+
+def _pool1d(pool2d: Any, input: Any, fn: str, *args: Any) -> Tensor:
+    """A 1-D pooling of (N, C, L) or (C, L) input, as `pool2d` on images one pixel high."""
+    input = _tensor(input)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{fn}: expected input of shape (N, C, L) or (C, L), got {input.shape}")
+    return pool2d(input.unsqueeze(-2), *args).squeeze(-2)
+
+
+def max_pool1d(
+    input: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0
+) -> Tensor:
+    """Maximum over each window of (N, C, L) input; stride defaults to the kernel size."""
+    (kernel,) = _ints(kernel_size, 1, "kernel_size", minimum=1)
+    (stride,) = (kernel,) if stride is None else _ints(stride, 1, "stride", minimum=1)
+    (padding,) = _ints(padding, 1, "padding")
+    return _pool1d(max_pool2d, input, "max_pool1d", (1, kernel), (1, stride), (0, padding))
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over each window of (N, C, L) input; stride defaults to the kernel size."""
+    (kernel,) = _ints(kernel_size, 1, "kernel_size", minimum=1)
+    (stride,) = (kernel,) if stride is None else _ints(stride, 1, "stride", minimum=1)
+    (padding,) = _ints(padding, 1, "padding")
+    return _pool1d(avg_pool2d, input, "avg_pool1d", (1, kernel), (1, stride), (0, padding),
+                   ceil_mode, count_include_pad)  # fmt: skip
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """Average (N, C, L) input down to (N, C, output_size) with PyTorch's windows."""
+    (size,) = _ints(output_size, 1, "output_size", minimum=1)
+    return _pool1d(adaptive_avg_pool2d, input, "adaptive_avg_pool1d", (1, size))
 
 
 def avg_pool2d(

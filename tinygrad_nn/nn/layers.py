@@ -202,6 +202,89 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
+class ELU(Module):
+    """x for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply ELU."""
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)`` elementwise."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply SiLU."""
+        return F.silu(input)
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))`` elementwise."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply Mish."""
+        return F.mish(input)
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta``, linear above `threshold`."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply softplus."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """x clipped into ``[min_val, max_val]``."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Clip."""
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """x clipped into ``[0, 6]``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return ""
+
+
 class GELU(Module):
     """x * Φ(x) (exact), or the tanh approximation with ``approximate="tanh"``."""
 
@@ -485,6 +568,19 @@ class Embedding(Module):
         self.reset_parameters()
         if device is not None or dtype is not None:
             self.to(device, dtype)
+
+    @classmethod
+    def from_pretrained(
+        cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None
+    ) -> Embedding:
+        """An Embedding holding a copy of the (num_embeddings, dim) `embeddings`; frozen
+        (``requires_grad=False``) unless ``freeze=False``."""
+        rows = np.array(F._host(F._tensor(embeddings)))
+        if rows.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained needs a 2-D table, got shape {rows.shape}")
+        layer = cls(*rows.shape, padding_idx=padding_idx)
+        layer.weight = Parameter(rows, requires_grad=not freeze)
+        return layer
 
     def reset_parameters(self) -> None:
         """Redraw the weights from N(0, 1); the padding row is zero."""
