@@ -118,6 +118,7 @@ def test_batchnorm1d_options_follow_torch():
      {"bias": False, "stride": 3, "padding": 1}],
 )  # fmt: skip
 @pytest.mark.parametrize("kernel", [3, 4])
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # torch's own note
 def test_conv1d_matches_torch(options, kernel):
     ours, theirs = copied(nn.Conv1d(2, 3, kernel, **options),
                           torch.nn.Conv1d(2, 3, kernel, **options))  # fmt: skip
@@ -291,6 +292,7 @@ def test_huber_loss_matches_torch(reduction, delta):
 
 @pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
 @pytest.mark.parametrize("log_target", [False, True])
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")  # torch's advice to use batchmean
 def test_kl_div_matches_torch(reduction, log_target):
     rng = np.random.default_rng(0)
     log_probs = np.log(rng.dirichlet(np.ones(5), size=4))

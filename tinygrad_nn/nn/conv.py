@@ -9,7 +9,7 @@ import numpy as np
 
 from tinygrad_nn.nn import functional as F
 from tinygrad_nn.nn import init
-from tinygrad_nn.nn.module import Module, Parameter
+from tinygrad_nn.nn.module import Module, Parameter, _parameter_dtype
 from tinygrad_nn.tensor import Tensor
 
 
@@ -34,8 +34,9 @@ class _ConvNd(Module):
         self.out_channels = F._check_size(out_channels, "out_channels")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         shape = (self.out_channels, self.in_channels, *kernel_size)
-        self.weight = Parameter(np.zeros(shape, dtype=np.float32))
-        self.bias = Parameter(np.zeros(self.out_channels, dtype=np.float32)) if bias else None
+        dtype = _parameter_dtype()
+        self.weight = Parameter(np.zeros(shape, dtype=dtype))
+        self.bias = Parameter(np.zeros(self.out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

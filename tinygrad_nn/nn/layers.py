@@ -13,7 +13,7 @@ from tinygrad_nn.autograd import no_grad
 from tinygrad_nn.nn import functional as F
 from tinygrad_nn.nn import init
 from tinygrad_nn.nn.containers import _position
-from tinygrad_nn.nn.module import Module, Parameter
+from tinygrad_nn.nn.module import Module, Parameter, _parameter_dtype
 from tinygrad_nn.tensor import Tensor
 
 
@@ -38,8 +38,9 @@ class Linear(Module):
         super().__init__()
         self.in_features = F._check_size(in_features, "in_features")
         self.out_features = F._check_size(out_features, "out_features")
-        self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype=np.float32))
-        self.bias = Parameter(np.zeros(self.out_features, dtype=np.float32)) if bias else None
+        weight_dtype = _parameter_dtype()
+        self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype=weight_dtype))
+        self.bias = Parameter(np.zeros(self.out_features, dtype=weight_dtype)) if bias else None
         self.reset_parameters()
         if device is not None or dtype is not None:
             self.to(device, dtype)
@@ -432,17 +433,17 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=np.float32))
+            self.weight = Parameter(np.ones(num_features, dtype=_parameter_dtype()))
             if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=np.float32))
+                self.bias = Parameter(np.zeros(num_features, dtype=_parameter_dtype()))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", np.zeros(num_features, dtype=np.float32))
-            self.register_buffer("running_var", np.ones(num_features, dtype=np.float32))
+            self.register_buffer("running_mean", np.zeros(num_features, dtype=_parameter_dtype()))
+            self.register_buffer("running_var", np.ones(num_features, dtype=_parameter_dtype()))
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
             self.register_buffer("running_mean", None)
@@ -524,8 +525,8 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dtype=np.float32))
-            self.bias = Parameter(np.zeros(shape, dtype=np.float32)) if bias else None
+            self.weight = Parameter(np.ones(shape, dtype=_parameter_dtype()))
+            self.bias = Parameter(np.zeros(shape, dtype=_parameter_dtype())) if bias else None
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -563,7 +564,7 @@ class Embedding(Module):
             padding_idx %= self.num_embeddings
         self.padding_idx = padding_idx
         self.weight = Parameter(
-            np.zeros((self.num_embeddings, self.embedding_dim), dtype=np.float32)
+            np.zeros((self.num_embeddings, self.embedding_dim), dtype=_parameter_dtype())
         )
         self.reset_parameters()
         if device is not None or dtype is not None:

@@ -13,6 +13,12 @@ from tinygrad_nn.backend import DEVICES, array_module
 from tinygrad_nn.tensor import Tensor, zeros_like
 
 
+def _parameter_dtype() -> np.dtype:
+    """The floating dtype new layers give their parameters and buffers: float32, PyTorch's
+    default. The one place to follow a configurable default (``tg.set_default_dtype``)."""
+    return np.dtype(np.float32)
+
+
 class Parameter(Tensor):
     """A leaf Tensor that a `Module` registers as trainable (``requires_grad=True``).
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from tinygrad_nn.nn import functional as F
 from tinygrad_nn.nn import init
-from tinygrad_nn.nn.module import Module, Parameter
+from tinygrad_nn.nn.module import Module, Parameter, _parameter_dtype
 from tinygrad_nn.tensor import Tensor, cat, stack
 
 # rows of weight_ih / weight_hh per hidden unit: the gates stacked in PyTorch's order
@@ -100,7 +100,8 @@ class RNNBase(Module):
                 if bias:
                     shapes |= {f"bias_ih{suffix}": (gate_rows,), f"bias_hh{suffix}": (gate_rows,)}
                 for name, shape in shapes.items():
-                    self.register_parameter(name, Parameter(np.zeros(shape, dtype=np.float32)))
+                    zeros = np.zeros(shape, dtype=_parameter_dtype())
+                    self.register_parameter(name, Parameter(zeros))
         self.reset_parameters()
         if device is not None or dtype is not None:
             self.to(device, dtype)
@@ -126,7 +127,7 @@ class RNNBase(Module):
         """The (layers * directions, N, H) initial state: `hx`, or zeros when it is None."""
         shape = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
         if hx is None:
-            return like._const(np.zeros(shape, dtype=like.dtype))
+            return F._constant(np.zeros(shape), like)  # on the input's device, in its dtype
         hx = F._tensor(hx)
         expected = (shape[0], shape[2]) if unbatched else shape
         if hx.shape != expected:
@@ -299,11 +300,11 @@ class RNNCellBase(Module):
         self.input_size, self.hidden_size = _check_sizes(input_size, hidden_size)
         self.bias = bias
         rows = _GATES[mode] * self.hidden_size
-        self.weight_ih = Parameter(np.zeros((rows, self.input_size), dtype=np.float32))
-        self.weight_hh = Parameter(np.zeros((rows, self.hidden_size), dtype=np.float32))
+        self.weight_ih = Parameter(np.zeros((rows, self.input_size), dtype=_parameter_dtype()))
+        self.weight_hh = Parameter(np.zeros((rows, self.hidden_size), dtype=_parameter_dtype()))
         if bias:
-            self.bias_ih = Parameter(np.zeros(rows, dtype=np.float32))
-            self.bias_hh = Parameter(np.zeros(rows, dtype=np.float32))
+            self.bias_ih = Parameter(np.zeros(rows, dtype=_parameter_dtype()))
+            self.bias_hh = Parameter(np.zeros(rows, dtype=_parameter_dtype()))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -327,7 +328,7 @@ class RNNCellBase(Module):
         """A (N, hidden_size) state for batched `input`: `hx`, or zeros when it is None."""
         shape = (input.shape[0], self.hidden_size)
         if hx is None:
-            return input._const(np.zeros(shape, dtype=input.dtype))
+            return F._constant(np.zeros(shape), input)
         hx = F._tensor(hx)
         if hx.shape != shape[unbatched:]:
             raise ValueError(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from tinygrad_nn.autograd import no_grad
+from tinygrad_nn.nn.module import _parameter_dtype
 from tinygrad_nn.nn.utils import rnn
 from tinygrad_nn.tensor import Tensor, cat
 
@@ -41,7 +42,7 @@ def clip_grad_norm_(
     parameters = _as_list(parameters)  # a generator can be read only once
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
-        return Tensor(np.array(0.0, dtype=np.float32))
+        return Tensor(np.array(0.0, dtype=_parameter_dtype()))
     norm_type = float(norm_type)
     # the norms are taken in float64 on the host: a handful of numbers, one for each parameter
     magnitudes = [np.abs(g.numpy().astype(np.float64)) for g in grads]
