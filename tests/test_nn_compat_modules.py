@@ -288,3 +288,16 @@ def test_sequential_edits_number_the_layers_as_torch():
         popped = model.pop(1)
         assert type(popped).__name__ == "Tanh"
         assert [n for n, _ in model.named_parameters()] == ["0.weight", "1.weight", "1.bias"]
+
+
+def test_shared_parameters_and_state_dict_options_as_torch():
+    for nn_module in (nn, torch.nn):
+        shared = nn_module.Linear(2, 2)
+        model = nn_module.Sequential(shared, nn_module.ReLU(), shared)
+        assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+        assert [n for n, _ in model.named_parameters(remove_duplicate=False)] == [
+            "0.weight", "0.bias", "2.weight", "2.bias"
+        ]
+        kept = model.state_dict(prefix="net.", keep_vars=True)
+        assert list(kept) == ["net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"]
+        assert kept["net.0.weight"] is shared.weight

@@ -256,31 +256,37 @@ class Module:
         return module._buffers[name]
 
     def _named_members(
-        self, registry: str, prefix: str, recurse: bool
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse else iter([(prefix, self)])
+        )  # fmt: skip
         for module_prefix, module in modules:
             for name, member in module.__dict__[registry].items():
-                if member is None or id(member) in seen:
+                if member is None or (remove_duplicate and id(member) in seen):
                     continue
                 seen.add(id(member))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), member
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """Yield ``(dotted_name, parameter)``, torch names (``"0.weight"``); shared ones once."""
-        yield from self._named_members("_parameters", prefix, recurse)
+        """Yield ``(dotted_name, parameter)``, torch names (``"0.weight"``); shared ones once
+        (under every name with ``remove_duplicate=False``)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every parameter of this module and its descendants, each once."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         """Yield ``(dotted_name, buffer)`` for registered buffers (running statistics and such)."""
-        yield from self._named_members("_buffers", prefix, recurse)
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Yield every registered buffer."""
@@ -323,8 +329,9 @@ class Module:
 
     # ----- saving and loading ---------------------------------------------------------
     def _state_entries(self) -> Iterator[tuple[str, Tensor]]:
-        # PyTorch's order: each module's parameters, then its persistent buffers, depth first.
-        for prefix, module in self.named_modules():
+        # PyTorch's order: each module's parameters, then its persistent buffers, depth first;
+        # a module held in two places is saved under both names, as PyTorch does.
+        for prefix, module in self.named_modules(remove_duplicate=False):
             dotted = f"{prefix}." if prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
@@ -333,15 +340,20 @@ class Module:
                 if buffer is not None and name not in module._non_persistent_buffers:
                     yield dotted + name, buffer
 
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+    def state_dict(
+        self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> Any:
         """Return an ordered ``name -> numpy array`` copy of all parameters and persistent buffers.
 
         Keys match PyTorch's (``"0.weight"``, ``"bn.running_mean"``, ``"bn.num_batches_tracked"``),
         so ``torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})`` works.
+        `prefix` goes before every key; ``keep_vars=True`` gives the Tensors themselves; entries
+        are added to `destination` when one is given.
         """
-        return OrderedDict(
-            (name, np.array(tensor.numpy(), copy=True)) for name, tensor in self._state_entries()
-        )
+        entries = OrderedDict() if destination is None else destination
+        for name, tensor in self._state_entries():
+            entries[prefix + name] = tensor if keep_vars else np.array(tensor.numpy(), copy=True)
+        return entries
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
