@@ -427,3 +427,40 @@ def test_embedding_from_pretrained_is_frozen_unless_asked():
     np.testing.assert_array_equal(frozen(tg.Tensor([3, 0])).numpy(), table[[3, 0]])
     trained = nn.Embedding.from_pretrained(tg.Tensor(table), freeze=False, padding_idx=0)
     assert trained.weight.requires_grad and trained.padding_idx == 0
+
+
+@pytest.mark.parametrize(
+    "args, options",
+    [((3, 2, 4), {"stride": 2, "padding": 1}),
+     ((3, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1, "bias": False}),
+     ((3, 2, (2, 3)), {}), ((2, 4, 3), {"stride": (1, 3), "padding": (0, 1)})],
+)  # fmt: skip
+def test_conv_transpose2d_matches_torch(args, options):
+    ours, theirs = copied(nn.ConvTranspose2d(*args, **options),
+                          torch.nn.ConvTranspose2d(*args, **options))  # fmt: skip
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()
+    ]
+    assert repr(ours) == repr(theirs)
+    x_ours, x_theirs = pair(images((2, args[0], 5, 4)))
+    out, their_out = ours(x_ours), theirs(x_theirs)
+    close(out, their_out)
+    (out * out).sum().backward()
+    (their_out * their_out).sum().backward()
+    close(x_ours.grad, x_theirs.grad)
+    for name, param in ours.named_parameters():
+        close(param.grad, dict(theirs.named_parameters())[name].grad)
+
+
+def test_conv_transpose2d_gradcheck_and_default_init_bounds():
+    x = tg.Tensor(images((1, 2, 3, 3)), requires_grad=True)
+    w = tg.Tensor(images((2, 3, 3, 3), seed=1), requires_grad=True)
+    b = tg.Tensor(images((3,), seed=2), requires_grad=True)
+    assert tg.gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1), [x, w, b])
+    tg.manual_seed(0)
+    layer = nn.ConvTranspose2d(16, 2, 3)  # fan_in is weight.shape[1] * k * k = 18, as torch's
+    assert np.abs(layer.bias.numpy()).max() <= 1 / np.sqrt(18)
+    assert np.abs(layer.weight.numpy()).max() <= 1 / np.sqrt(18)
+    assert np.abs(layer.weight.numpy()).max() > 0.9 / np.sqrt(18)
+    with pytest.raises(ValueError, match="output_padding"):
+        F.conv_transpose2d(x, w, stride=2, output_padding=2)

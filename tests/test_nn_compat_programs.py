@@ -112,3 +112,49 @@ def test_text_classifier_with_embedding_and_gru_trains_like_torch():
         lambda params: optim.Adam(params, lr=0.01),
         lambda params: torch.optim.Adam(params, lr=0.01),
     )  # fmt: skip
+
+
+def gan(nn_module):
+    """A DCGAN-shaped generator and discriminator (ConvTranspose2d up, Conv2d down)."""
+    generator = nn_module.Sequential(
+        nn_module.ConvTranspose2d(4, 6, 4, 1, 0, bias=False), nn_module.BatchNorm2d(6),
+        nn_module.ReLU(True), nn_module.ConvTranspose2d(6, 1, 4, 2, 1, bias=False),
+        nn_module.Tanh(),
+    )  # fmt: skip
+    discriminator = nn_module.Sequential(
+        nn_module.Conv2d(1, 4, 4, 2, 1, bias=False), nn_module.LeakyReLU(0.2, inplace=True),
+        nn_module.Conv2d(4, 1, 4, 1, 0, bias=False), nn_module.Sigmoid(), nn_module.Flatten(0),
+    )  # fmt: skip
+    return nn_module.ModuleDict({"G": generator, "D": discriminator}).double()
+
+
+def test_dcgan_shaped_step_matches_torch():
+    ours, theirs = gan(nn), gan(torch.nn)
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    optimizers = [
+        (optim.Adam(ours[part].parameters(), lr=2e-4, betas=(0.5, 0.999)),
+         torch.optim.Adam(theirs[part].parameters(), lr=2e-4, betas=(0.5, 0.999)))
+        for part in ("D", "G")
+    ]  # fmt: skip
+    rng = np.random.default_rng(2)
+    for _ in range(2):
+        real, noise = rng.standard_normal((3, 1, 8, 8)), rng.standard_normal((3, 4, 1, 1))
+        losses = []
+        for net, lib, opt in ((ours, nn, 0), (theirs, torch.nn, 1)):
+            bce = lib.BCELoss()
+            as_tensor = tg.Tensor if lib is nn else torch.from_numpy
+            ones, zeros = as_tensor(np.ones(3)), as_tensor(np.zeros(3))
+            fake = net["G"](as_tensor(noise))
+            d_loss = bce(net["D"](as_tensor(real)), ones) + bce(net["D"](fake.detach()), zeros)
+            optimizers[0][opt].zero_grad()
+            d_loss.backward()
+            optimizers[0][opt].step()
+            g_loss = bce(net["D"](fake), ones)
+            optimizers[1][opt].zero_grad()
+            g_loss.backward()
+            optimizers[1][opt].step()
+            losses.append((d_loss.item(), g_loss.item()))
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-10)
+    for name, value in ours.state_dict().items():
+        np.testing.assert_allclose(value, theirs.state_dict()[name].numpy(), rtol=1e-9,
+                                   atol=1e-12)  # fmt: skip

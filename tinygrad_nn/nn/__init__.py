@@ -9,6 +9,7 @@ from tinygrad_nn.nn.conv import (
     AvgPool2d,
     Conv1d,
     Conv2d,
+    ConvTranspose2d,
     MaxPool1d,
     MaxPool2d,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
     "Dropout2d",

@@ -28,12 +28,15 @@ class _ConvNd(Module):
     """What Conv1d and Conv2d share: the weights, PyTorch's initialisation, the repr."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple[int, ...],
-                 stride: tuple[int, ...], padding: tuple[int, ...] | str, bias: bool) -> None:
+                 stride: tuple[int, ...], padding: tuple[int, ...] | str, bias: bool,
+                 transposed: bool = False, output_padding: tuple[int, ...] = ()) -> None:
         super().__init__()
+        self.output_padding = output_padding or (0,) * len(kernel_size)
         self.in_channels = F._check_size(in_channels, "in_channels")
         self.out_channels = F._check_size(out_channels, "out_channels")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        shape = (self.out_channels, self.in_channels, *kernel_size)
+        channels = (self.in_channels, self.out_channels)
+        shape = (*(channels if transposed else channels[::-1]), *kernel_size)
         dtype = _parameter_dtype()
         self.weight = Parameter(np.zeros(shape, dtype=dtype))
         self.bias = Parameter(np.zeros(self.out_channels, dtype=dtype)) if bias else None
@@ -43,7 +46,7 @@ class _ConvNd(Module):
         """Redraw the weights with PyTorch's default initialisation."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.in_channels * math.prod(self.kernel_size)
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)  # in (out if transposed)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
             init.uniform_(self.bias, -bound, bound)
 
@@ -54,6 +57,8 @@ class _ConvNd(Module):
         )
         if isinstance(self.padding, str) or any(self.padding):
             text += f", padding={self.padding}"  # PyTorch prints padding=same unquoted
+        if any(self.output_padding):
+            text += f", output_padding={self.output_padding}"
         if self.bias is None:
             text += ", bias=False"
         return text
@@ -134,6 +139,44 @@ class Conv2d(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:
         """Convolve: (N, C_in, H, W) -> (N, C_out, OH, OW)."""
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding)
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution (the adjoint of `Conv2d`, as PyTorch), for upsampling:
+    (N, C_in, H, W) -> (N, C_out, (H - 1) * stride - 2 * padding + kh + output_padding, ...).
+
+    `weight` is (in_channels, out_channels, kh, kw), drawn as PyTorch draws it.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int, int] = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        _only_defaults("ConvTranspose2d", dilation=dilation, groups=groups,
+                       padding_mode=padding_mode)  # fmt: skip
+        super().__init__(
+            in_channels, out_channels, F._pair(kernel_size, "kernel_size", minimum=1),
+            F._pair(stride, "stride", minimum=1), F._pair(padding, "padding"), bias,
+            transposed=True, output_padding=F._pair(output_padding, "output_padding"),
+        )  # fmt: skip
+        if device is not None or dtype is not None:
+            self.to(device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Upsample: (N, C_in, H, W) -> (N, C_out, OH, OW)."""
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding)  # fmt: skip
+
 
 class MaxPool2d(Module):
     """Maximum over each kernel window of (N, C, H, W) input; `stride` defaults to the kernel."""

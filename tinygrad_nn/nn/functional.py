@@ -779,6 +779,51 @@ def conv1d(
     return out.squeeze(-2)
 
 
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+) -> Tensor:
+    """The adjoint (gradient map) of `conv2d`, as PyTorch's: (N, C_in, H, W) input and
+    (C_in, C_out, kh, kw) weight -> (N, C_out, OH, OW) with
+    ``OH = (H - 1) * stride - 2 * padding + kh + output_padding``.
+
+    Each input pixel spreads its kh x kw window of the weights onto the output; the same op
+    that gives `conv2d` its input gradient, so its own gradients are convolutions again.
+    """
+    x, unbatched = _as_batched_images(input, "conv_transpose2d")
+    if weight.ndim != 4 or weight.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"conv_transpose2d: weight of shape {weight.shape} (in, out, kh, kw) does not fit "
+            f"input of shape {x.shape}: input channels {x.shape[1]} must equal weight.shape[0]"
+        )
+    weight = x._operand(weight)
+    _check_same_dtype(x, weight, "conv_transpose2d")
+    kh, kw = weight.shape[2:]
+    (sh, sw), (ph, pw) = _pair(stride, "stride", minimum=1), _pair(padding, "padding")
+    extra_h, extra_w = _pair(output_padding, "output_padding")
+    if extra_h >= sh or extra_w >= sw:
+        raise ValueError(
+            f"conv_transpose2d: output_padding {output_padding} must be smaller than the "
+            f"stride {stride}"
+        )
+    n, _, h, w = x.shape
+    out_h, out_w = (h - 1) * sh - 2 * ph + kh + extra_h, (w - 1) * sw - 2 * pw + kw + extra_w
+    if out_h <= 0 or out_w <= 0:
+        raise ValueError(
+            f"conv_transpose2d: padding {padding} leaves no output for input of shape {x.shape}"
+        )
+    out = _conv_transpose2d(
+        x, weight, (n, weight.shape[1], out_h, out_w), ((kh, kw), (sh, sw), (ph, pw))
+    )
+    if bias is not None:
+        out = out + x._operand(bias).reshape(1, -1, 1, 1)
+    return out[0] if unbatched else out
+
+
 def _ints(value: Any, count: int, name: str, minimum: int = 0) -> tuple[int, ...]:
     """An int, or a sequence of `count` ints, each >= `minimum`, as a tuple of `count` ints."""
     values = (value,) * count if _is_int(value) else value
