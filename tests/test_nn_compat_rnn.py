@@ -271,3 +271,60 @@ def test_a_sequence_model_trains_like_torch():
         close(loss, their_loss)
     for name, value in ours.state_dict().items():
         np.testing.assert_allclose(value, theirs.state_dict()[name].numpy(), rtol=1e-10)
+
+
+PACK = nn.utils.rnn
+TORCH_PACK = torch.nn.utils.rnn
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+@pytest.mark.parametrize("given_state", [False, True])
+def test_packed_sequences_match_torch_forward_and_backward(kind, enforce_sorted, given_state):
+    lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 3]
+    ours, theirs = twins(kind, 2, 3, 2, batch_first=True, bidirectional=True)
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, 5, 2))
+    x_ours, x_theirs = tg.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    packed = PACK.pack_padded_sequence(x_ours, lengths, batch_first=True,
+                                       enforce_sorted=enforce_sorted)  # fmt: skip
+    their_packed = TORCH_PACK.pack_padded_sequence(x_theirs, torch.tensor(lengths),
+                                                   batch_first=True, enforce_sorted=enforce_sorted)
+    np.testing.assert_array_equal(packed.batch_sizes.numpy(), their_packed.batch_sizes.numpy())
+    state = rng.standard_normal((4, 4, 3))  # in the caller's order, as torch takes it
+    hx, their_hx = (tg.Tensor(state), torch.from_numpy(state)) if given_state else (None, None)
+    if kind == "LSTM" and given_state:
+        hx, their_hx = (hx, hx * 0.5), (their_hx, their_hx * 0.5)
+    out, final = ours(packed, hx)
+    their_out, their_final = theirs(their_packed, their_hx)
+    assert isinstance(out, PACK.PackedSequence)
+    close(out.data, their_out.data)
+    h_n, their_h_n = (final[1], their_final[1]) if kind == "LSTM" else (final, their_final)
+    close(h_n, their_h_n)
+    padded, out_lengths = PACK.pad_packed_sequence(out, batch_first=True, total_length=6)
+    their_padded, their_lengths = TORCH_PACK.pad_packed_sequence(
+        their_out, batch_first=True, total_length=6
+    )
+    close(padded, their_padded)
+    np.testing.assert_array_equal(out_lengths.numpy(), their_lengths.numpy())
+    weights = rng.standard_normal(padded.shape)
+    ((padded * tg.Tensor(weights)).sum() + h_n.sum()).backward()
+    ((their_padded * torch.from_numpy(weights)).sum() + their_h_n.sum()).backward()
+    close(x_ours.grad, x_theirs.grad)
+    their_params = dict(theirs.named_parameters())
+    for name, param in ours.named_parameters():
+        close(param.grad, their_params[name].grad)
+
+
+def test_packing_round_trip_and_errors():
+    x = np.random.default_rng(9).standard_normal((4, 3, 2))
+    packed = PACK.pack_padded_sequence(tg.Tensor(x), tg.Tensor([4, 2, 1]))
+    padded, lengths = PACK.pad_packed_sequence(packed, padding_value=-1.0)
+    expected = x.copy()
+    expected[2:, 1] = expected[1:, 2] = -1.0
+    np.testing.assert_array_equal(padded.numpy(), expected)
+    np.testing.assert_array_equal(lengths.numpy(), [4, 2, 1])
+    with pytest.raises(RuntimeError, match="enforce_sorted=False"):
+        PACK.pack_padded_sequence(tg.Tensor(x), [1, 2, 4])
+    with pytest.raises(ValueError, match="one int per sequence"):
+        PACK.pack_padded_sequence(tg.Tensor(x), [4, 2])

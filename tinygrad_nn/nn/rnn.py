@@ -16,6 +16,7 @@ import numpy as np
 from tinygrad_nn.nn import functional as F
 from tinygrad_nn.nn import init
 from tinygrad_nn.nn.module import Module, Parameter, _parameter_dtype
+from tinygrad_nn.nn.utils.rnn import PackedSequence
 from tinygrad_nn.tensor import Tensor, cat, stack
 
 # rows of weight_ih / weight_hh per hidden unit: the gates stacked in PyTorch's order
@@ -137,73 +138,113 @@ class RNNBase(Module):
             )
         return hx.unsqueeze(1) if unbatched else hx
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
-        """Run the whole sequence: returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``).
-
-        `output` holds the last layer's hidden state at every step, both directions side by
-        side; `h_n` the final state of every layer and direction.
-        """
+    def _steps(self, input: Any) -> tuple[list[Tensor], list[int], bool]:
+        """The input as a list of (batch, features) steps, how many sequences each step holds,
+        and whether it came unbatched. A PackedSequence's step t holds its first
+        ``batch_sizes[t]`` sequences (they are sorted longest first)."""
+        if isinstance(input, PackedSequence):
+            sizes = [int(size) for size in input.batch_sizes.numpy()]
+            starts = np.cumsum([0, *sizes]).tolist()
+            steps = [input.data[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
+            return steps, sizes, False
         input = F._tensor(input)
-        name = type(self).__name__
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
+            layout = "(N, L, ...) as batch_first=True" if self.batch_first else "batch_first=False"
             raise ValueError(
-                f"{name}: expected input of shape (L, N, {self.input_size}) "
-                f"({'(N, L, ...) as batch_first=True' if self.batch_first else 'batch_first=False'}"
-                f") or (L, {self.input_size}), got {input.shape}"
+                f"{type(self).__name__}: expected input of shape (L, N, {self.input_size}) "
+                f"({layout}) or (L, {self.input_size}), got {input.shape}"
             )
         unbatched = input.ndim == 2
         if unbatched:
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        steps, batch = input.shape[:2]
-        lstm = self.mode == "LSTM"
-        if lstm:
-            h0, c0 = (None, None) if hx is None else hx
-            c0 = self._initial_state(c0, batch, unbatched, input, "c_0")
-        else:
-            h0 = hx
-        h0 = self._initial_state(h0, batch, unbatched, input, "h_0")
-        directions = 2 if self.bidirectional else 1
-        final_h, final_c = [], []
         # The sequence is kept as a list of (N, features) steps: each step's gradient is then
         # its own array. Slicing step t out of one (L, N, features) tensor gives every step a
         # full-size gradient to add up, L times over; only the input is sliced so, and its
         # slices need gradients only when it does (an Embedding's output, say).
-        layer_steps = [input[t] for t in range(steps)]
+        length, batch = input.shape[:2]
+        return [input[t] for t in range(length)], [batch] * length, unbatched
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        """Run the whole sequence: returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``).
+
+        `output` holds the last layer's hidden state at every step, both directions side by
+        side; `h_n` the final state of every layer and direction. A `PackedSequence` input
+        (from ``nn.utils.rnn.pack_padded_sequence``) gives a PackedSequence output, and each
+        sequence's final state is the one at its own last step.
+        """
+        packed = input if isinstance(input, PackedSequence) else None
+        layer_steps, sizes, unbatched = self._steps(input)
+        batch, lstm = sizes[0], self.mode == "LSTM"
+        h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
+        h0 = self._initial_state(h0, batch, unbatched, layer_steps[0], "h_0")
+        c0 = self._initial_state(c0, batch, unbatched, layer_steps[0], "c_0") if lstm else None
+        if packed is not None and packed.sorted_indices is not None:  # states in sorted order
+            order = packed.sorted_indices.numpy()
+            h0 = h0[:, order]
+            c0 = None if c0 is None else c0[:, order]
+        directions = 2 if self.bidirectional else 1
+        final_h, final_c = [], []
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
                 layer_steps = [F.dropout(x, self.dropout) for x in layer_steps]
             direction_steps = []
             for direction in range(directions):
-                w_ih, b_ih, w_hh, b_hh = self._weights(layer, direction)
                 slot = layer * directions + direction
-                h = h0[slot]
-                c = c0[slot] if lstm else None
-                outputs: list[Tensor] = [h] * steps
-                for t in reversed(range(steps)) if direction else range(steps):
-                    x_part = F.linear(layer_steps[t], w_ih, b_ih)  # W_ih x_t + b_ih
-                    if lstm:
-                        h, c = _lstm_step(x_part, h, c, w_hh, b_hh)
-                    elif self.mode == "GRU":
-                        h = _gru_step(x_part, h, w_hh, b_hh)
-                    else:
-                        h = _rnn_step(self.mode, x_part, h, w_hh, b_hh)
-                    outputs[t] = h
+                outputs, h, c = self._run_direction(
+                    layer_steps, sizes, self._weights(layer, direction), h0[slot],
+                    c0[slot] if lstm else None, reverse=bool(direction),
+                )  # fmt: skip
                 direction_steps.append(outputs)
                 final_h.append(h)
                 final_c.append(c)
             layer_steps = direction_steps[0] if directions == 1 else [
                 cat(pair, axis=1) for pair in zip(*direction_steps, strict=True)
             ]
-        output, h_n = stack(layer_steps, axis=0), stack(final_h, axis=0)
+        h_n = stack(final_h, axis=0)
         c_n = stack(final_c, axis=0) if lstm else None
-        if unbatched:
-            output, h_n = output.squeeze(1), h_n.squeeze(1)
-            c_n = None if c_n is None else c_n.squeeze(1)
-        elif self.batch_first:
-            output = output.transpose(0, 1)
+        if packed is not None:
+            output: Any = PackedSequence(cat(layer_steps, axis=0), *packed[1:])
+            if packed.unsorted_indices is not None:  # states back in the caller's order
+                order = packed.unsorted_indices.numpy()
+                h_n = h_n[:, order]
+                c_n = None if c_n is None else c_n[:, order]
+        else:
+            output = stack(layer_steps, axis=0)
+            if unbatched:
+                output, h_n = output.squeeze(1), h_n.squeeze(1)
+                c_n = None if c_n is None else c_n.squeeze(1)
+            elif self.batch_first:
+                output = output.transpose(0, 1)
         return output, ((h_n, c_n) if lstm else h_n)
+
+    def _run_direction(
+        self, steps: list[Tensor], sizes: list[int], weights: tuple[Tensor | None, ...],
+        h: Tensor, c: Tensor | None, reverse: bool,
+    ) -> tuple[list[Tensor], Tensor, Tensor | None]:
+        """One layer in one direction over every step: the per-step outputs and the final
+        (h, c). At step t only the first ``sizes[t]`` sequences advance; the others keep their
+        state (a packed batch's shorter sequences have ended, or, backwards, not yet begun)."""
+        w_ih, b_ih, w_hh, b_hh = weights
+        outputs: list[Tensor] = [h] * len(steps)
+        for t in reversed(range(len(steps))) if reverse else range(len(steps)):
+            active = sizes[t]
+            running = active < h.shape[0]
+            h_t = h[:active] if running else h
+            c_t = c[:active] if running and c is not None else c
+            x_part = F.linear(steps[t], w_ih, b_ih)  # W_ih x_t + b_ih
+            if self.mode == "LSTM":
+                h_t, c_t = _lstm_step(x_part, h_t, c_t, w_hh, b_hh)
+            elif self.mode == "GRU":
+                h_t = _gru_step(x_part, h_t, w_hh, b_hh)
+            else:
+                h_t = _rnn_step(self.mode, x_part, h_t, w_hh, b_hh)
+            outputs[t] = h_t
+            h = cat([h_t, h[active:]], axis=0) if running else h_t
+            if c is not None:
+                c = cat([c_t, c[active:]], axis=0) if running else c_t
+        return outputs, h, c
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
