@@ -464,3 +464,32 @@ def test_conv_transpose2d_gradcheck_and_default_init_bounds():
     assert np.abs(layer.weight.numpy()).max() > 0.9 / np.sqrt(18)
     with pytest.raises(ValueError, match="output_padding"):
         F.conv_transpose2d(x, w, stride=2, output_padding=2)
+
+
+# ----- resizing -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "shape, options",
+    [((2, 3, 5, 4), {"scale_factor": 2}), ((2, 3, 5, 4), {"size": (7, 3)}),
+     ((2, 3, 5, 4), {"scale_factor": (0.5, 1.5)}),
+     ((2, 3, 5, 4), {"scale_factor": 2, "mode": "bilinear"}),
+     ((2, 3, 5, 4), {"size": (7, 9), "mode": "bilinear"}),
+     ((2, 3, 5, 4), {"size": (3, 2), "mode": "bilinear", "align_corners": True}),
+     ((2, 3, 5, 4), {"size": (8, 6), "mode": "bilinear", "align_corners": True}),
+     ((2, 3, 5, 4), {"scale_factor": 1.7, "mode": "bilinear"}),
+     ((2, 3, 6), {"size": 9, "mode": "linear"}), ((2, 3, 6), {"scale_factor": 3}),
+     ((1, 2, 3, 4, 2), {"scale_factor": 2, "mode": "trilinear"})],
+)  # fmt: skip
+def test_interpolate_matches_torch(shape, options):
+    check_function(lambda x: F.interpolate(x, **options),
+                   lambda x: TF.interpolate(x, **options), images(shape))  # fmt: skip
+
+
+def test_upsample_module_gradcheck_repr_and_errors():
+    x = tg.Tensor(images((1, 2, 3, 3)), requires_grad=True)
+    assert tg.gradcheck(nn.Upsample(size=(5, 4), mode="bilinear"), [x])
+    assert tg.gradcheck(nn.Upsample(scale_factor=2), [x])
+    assert repr(nn.Upsample(scale_factor=2)) == repr(torch.nn.Upsample(scale_factor=2))
+    with pytest.raises(ValueError, match="exactly one of size and scale_factor"):
+        F.interpolate(x)
+    with pytest.raises(ValueError, match="'trilinear' does not fit"):
+        F.interpolate(x, scale_factor=2, mode="trilinear")

@@ -38,6 +38,7 @@ from tinygrad_nn.nn.layers import (
     Softplus,
     Tanh,
     Unflatten,
+    Upsample,
 )
 from tinygrad_nn.nn.losses import (
     BCELoss,
@@ -109,6 +110,7 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "Upsample",
     "functional",
     "init",
     "utils",

@@ -997,6 +997,79 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     return out[0] if unbatched else out
 
 
+# ----- resizing -------------------------------------------------------------------------
+# Resizing is separable too: each spatial axis maps its input positions to output positions
+# by a fixed (out, in) matrix, a one-hot row per output for "nearest", two weights summing to
+# 1 for the linear modes. Applied one axis at a time, as matmuls; their gradients are the
+# transposed matmuls.
+_INTERPOLATION_MODES = {"nearest": 1, "linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def _resize_matrix(size: int, out_size: int, scale: float, mode: str, align_corners: bool
+                   ) -> np.ndarray:
+    """(out, in) matrix taking an axis of `size` positions to `out_size`, as PyTorch samples:
+    `scale` is input positions per output position."""
+    matrix = np.zeros((out_size, size))
+    outputs = np.arange(out_size)
+    if mode == "nearest":
+        matrix[outputs, np.minimum(np.floor(outputs * scale).astype(np.int64), size - 1)] = 1.0
+        return matrix
+    if align_corners:  # the corner pixels' centres line up
+        source = outputs * ((size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    else:  # pixel centres: output centre (j + 1/2) maps to input (j + 1/2) * scale
+        source = np.maximum((outputs + 0.5) * scale - 0.5, 0.0)
+    below = np.minimum(np.floor(source).astype(np.int64), size - 1)
+    above = np.minimum(below + 1, size - 1)
+    fraction = source - below
+    np.add.at(matrix, (outputs, below), 1.0 - fraction)
+    np.add.at(matrix, (outputs, above), fraction)
+    return matrix
+
+
+def interpolate(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Resize the spatial axes of (N, C, ...) input to `size`, or by `scale_factor`, with
+    PyTorch's sampling: ``"nearest"``, ``"linear"`` (1-D), ``"bilinear"`` (2-D) or
+    ``"trilinear"`` (3-D); `align_corners` as PyTorch (default False for the linear modes)."""
+    input = _tensor(input)
+    if mode not in _INTERPOLATION_MODES:
+        raise ValueError(f"interpolate: mode must be one of {tuple(_INTERPOLATION_MODES)}, "
+                         f"got {mode!r}")
+    spatial = input.ndim - 2
+    if spatial < 1 or (mode != "nearest" and spatial != _INTERPOLATION_MODES[mode]):
+        raise ValueError(f"interpolate: mode {mode!r} does not fit input of shape {input.shape}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("interpolate: align_corners only goes with the linear modes")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    sizes = input.shape[2:]
+    if size is not None:
+        outs = _ints(size, spatial, "size", minimum=1)
+        scales = [n / out for n, out in zip(sizes, outs, strict=True)]
+    else:
+        one_factor = isinstance(scale_factor, int | float)
+        factors = [scale_factor] * spatial if one_factor else list(scale_factor)
+        if len(factors) != spatial or min(factors) <= 0:
+            raise ValueError(f"interpolate: scale_factor {scale_factor!r} does not fit "
+                             f"{spatial} spatial axes")
+        outs = tuple(int(math.floor(n * f)) for n, f in zip(sizes, factors, strict=True))
+        scales = [1.0 / f for f in factors]
+    out = input
+    for axis, (n, out_size, scale) in enumerate(zip(sizes, outs, scales, strict=True)):
+        if n == out_size and mode == "nearest":
+            continue
+        matrix = _resize_matrix(n, out_size, scale, mode, bool(align_corners))
+        # resize axis 2 + axis: move it last, multiply by matrix^T, move it back
+        moved = out.transpose(2 + axis, -1)
+        out = (moved @ _constant(matrix.T, input)).transpose(2 + axis, -1)
+    return out
+
+
 # ----- losses ---------------------------------------------------------------------------
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or sum, or per-element) squared error; input and target must have one shape."""

@@ -356,6 +356,32 @@ class Flatten(Module):
         return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
 
 
+class Upsample(Module):
+    """Resize the spatial axes of (N, C, ...) input to `size` or by `scale_factor`
+    (``F.interpolate``'s modes: nearest, linear, bilinear, trilinear)."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None) -> None:
+        super().__init__()
+        self.size = size
+        self.scale_factor = None if scale_factor is None else (
+            float(scale_factor) if isinstance(scale_factor, int | float)
+            else tuple(float(f) for f in scale_factor)
+        )  # fmt: skip
+        self.mode = mode
+        self.align_corners = align_corners
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Resize."""
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners)
+
+    def extra_repr(self) -> str:
+        shape = f"size={self.size}" if self.scale_factor is None else (
+            f"scale_factor={self.scale_factor}"
+        )
+        return f"{shape}, mode={self.mode!r}"
+
+
 class Dropout(Module):
     """Inverted dropout: in training, zero each element with probability `p` and scale the rest
     by 1/(1-p); in eval mode, the identity. Follows ``tg.manual_seed``."""
