@@ -493,3 +493,11 @@ def test_upsample_module_gradcheck_repr_and_errors():
         F.interpolate(x)
     with pytest.raises(ValueError, match="'trilinear' does not fit"):
         F.interpolate(x, scale_factor=2, mode="trilinear")
+
+
+@pytest.mark.parametrize("shapes, dim", [(((4, 3), (4, 3)), 1), (((4, 3), (1, 3)), 1),
+                                         (((2, 3, 5), (2, 3, 5)), -1)])  # fmt: skip
+def test_cosine_similarity_matches_torch(shapes, dim):
+    check_function(lambda a, b: nn.CosineSimilarity(dim)(a, b),
+                   lambda a, b: torch.nn.CosineSimilarity(dim)(a, b),
+                   images(shapes[0]), images(shapes[1], seed=1))  # fmt: skip

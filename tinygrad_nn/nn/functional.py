@@ -997,6 +997,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     return out[0] if unbatched else out
 
 
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``x1 · x2 / (max(||x1||, eps) max(||x2||, eps))`` along `dim` (broadcasting), as PyTorch."""
+    return (normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps)).sum(axis=dim)
+
+
 # ----- resizing -------------------------------------------------------------------------
 # Resizing is separable too: each spatial axis maps its input positions to output positions
 # by a fixed (out, in) matrix, a one-hot row per output for "nearest", two weights summing to

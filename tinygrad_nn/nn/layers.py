@@ -356,6 +356,19 @@ class Flatten(Module):
         return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
 
 
+class CosineSimilarity(Module):
+    """Cosine of the angle between `x1` and `x2` along `dim` (``F.cosine_similarity``)."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """Compute the similarity."""
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
 class Upsample(Module):
     """Resize the spatial axes of (N, C, ...) input to `size` or by `scale_factor`
     (``F.interpolate``'s modes: nearest, linear, bilinear, trilinear)."""
