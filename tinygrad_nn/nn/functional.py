@@ -74,11 +74,12 @@ _CONVERSIONS = {"float32": ".float()", "float64": ".double()", "float16": ".half
 def _check_same_dtype(input: Tensor, weight: Tensor, fn: str) -> None:
     """PyTorch's rule for layers: the input's dtype must be the weight's (no silent cast)."""
     if input.dtype != weight.dtype:
-        convert = _CONVERSIONS.get(weight.dtype.name, f".to({weight.dtype.name})")
+        advice = f"convert the input with x{_CONVERSIONS.get(weight.dtype.name, '.to(dtype)')}"
+        if input.dtype.name in _CONVERSIONS:
+            advice += f" or the model with model{_CONVERSIONS[input.dtype.name]}"
         raise RuntimeError(
             f"{fn}: input dtype {input.dtype} does not match the weight's dtype {weight.dtype}; "
-            f"convert the input with x{convert} (or the model with "
-            f"model{_CONVERSIONS.get(input.dtype.name, '.to(dtype)')} for a floating input)"
+            + advice
         )
 
 

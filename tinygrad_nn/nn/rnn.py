@@ -56,6 +56,11 @@ def _gru_step(x_part: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> T
     return (1 - z) * n + z * h
 
 
+def _suffix(layer: int, direction: int) -> str:
+    """PyTorch's parameter-name suffix: ``_l0``, ``_l1``, ... and ``_reverse`` going backwards."""
+    return f"_l{layer}" + ("_reverse" if direction else "")
+
+
 def _check_sizes(input_size: Any, hidden_size: Any) -> tuple[int, int]:
     return F._check_size(input_size, "input_size"), F._check_size(hidden_size, "hidden_size", 1)
 
@@ -95,7 +100,7 @@ class RNNBase(Module):
         for layer in range(self.num_layers):
             layer_input = self.input_size if layer == 0 else self.hidden_size * directions
             for direction in range(directions):
-                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                suffix = _suffix(layer, direction)
                 shapes = {f"weight_ih{suffix}": (gate_rows, layer_input),
                           f"weight_hh{suffix}": (gate_rows, self.hidden_size)}
                 if bias:
@@ -117,9 +122,8 @@ class RNNBase(Module):
         """Nothing to do here (PyTorch packs cuDNN weights); kept so PyTorch code runs."""
 
     def _weights(self, layer: int, direction: int) -> tuple[Tensor | None, ...]:
-        suffix = f"_l{layer}" + ("_reverse" if direction else "")
         return tuple(
-            self._parameters.get(f"{kind}{suffix}")
+            self._parameters.get(kind + _suffix(layer, direction))
             for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
         )
 
