@@ -501,3 +501,16 @@ def test_cosine_similarity_matches_torch(shapes, dim):
     check_function(lambda a, b: nn.CosineSimilarity(dim)(a, b),
                    lambda a, b: torch.nn.CosineSimilarity(dim)(a, b),
                    images(shapes[0]), images(shapes[1], seed=1))  # fmt: skip
+
+
+def test_gradchecks_of_shape_and_lookup_functions():
+    x = tg.Tensor(images((2, 3, 4)), requires_grad=True)
+    for mode in ("constant", "reflect", "replicate", "circular"):
+        widths = (2, -1, 1, 0) if mode == "constant" else (2, 1, 1, 2)
+        assert tg.gradcheck(lambda t, m=mode, w=widths: F.pad(t, w, mode=m), [x])
+    assert tg.gradcheck(lambda t: nn.Unflatten(2, (2, 2))(t), [x])
+    assert tg.gradcheck(lambda a, b: F.cosine_similarity(a, b, dim=2), [x, x * 0.5 + 1])
+    # the padding row's gradient is zero by design (not the derivative), so it is not looked up
+    weight = tg.Tensor(images((5, 3)), requires_grad=True)
+    assert tg.gradcheck(lambda w: F.embedding(tg.Tensor([[1, 4], [4, 0]]), w, padding_idx=2),
+                        [weight])  # fmt: skip
