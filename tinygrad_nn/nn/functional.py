@@ -20,7 +20,7 @@ from tinygrad_nn.backend import array_module
 from tinygrad_nn.ops import dual
 from tinygrad_nn.ops.dual import data as _data
 from tinygrad_nn.random import generator
-from tinygrad_nn.tensor import Tensor
+from tinygrad_nn.tensor import Tensor, where
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -70,6 +70,21 @@ def _pair(value: int | Sequence[int], name: str, minimum: int = 0) -> tuple[int,
     return int(pair[0]), int(pair[1])
 
 
+_CONVERSIONS = {"float32": ".float()", "float64": ".double()", "float16": ".half()"}
+
+
+def _check_same_dtype(input: Tensor, weight: Tensor, fn: str) -> None:
+    """PyTorch's rule for layers: the input's dtype must be the weight's (no silent cast)."""
+    if input.dtype != weight.dtype:
+        advice = f"convert the input with x{_CONVERSIONS.get(weight.dtype.name, '.to(dtype)')}"
+        if input.dtype.name in _CONVERSIONS:
+            advice += f" or the model with model{_CONVERSIONS[input.dtype.name]}"
+        raise RuntimeError(
+            f"{fn}: input dtype {input.dtype} does not match the weight's dtype {weight.dtype}; "
+            + advice
+        )
+
+
 def _check_probability(p: Any, fn: str) -> float:
     """A dropout probability: a real number in [0, 1]."""
     if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
@@ -108,14 +123,53 @@ def _pairwise_inputs(input: Any, target: Any, fn: str) -> tuple[Tensor, Tensor]:
 
 
 # ----- activations ----------------------------------------------------------------------
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0) elementwise."""
+# ``inplace=True`` is accepted for PyTorch code and computes out of place: the result is the
+# same, and an in-place change would invalidate what earlier ops saved for the backward pass.
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise (``inplace`` accepted, result returned as a new tensor)."""
     return _tensor(input).relu()
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x for x > 0, ``negative_slope * x`` otherwise."""
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``negative_slope * x`` otherwise (``inplace`` accepted)."""
     return _tensor(input).leaky_relu(negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
+    input = _tensor(input)
+    # exp of the non-positive part only: exp(x) of a large x, though not chosen, would overflow
+    # and its zero gradient times inf would be nan
+    return where(input > 0, input, alpha * (input.clip(max=0).exp() - 1))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (also called swish)."""
+    input = _tensor(input)
+    return input * input.sigmoid()
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``."""
+    input = _tensor(input)
+    return input * input.softplus().tanh()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (PyTorch's)."""
+    return _tensor(input).softplus(beta, threshold)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """x clipped into ``[min_val, max_val]``."""
+    return _tensor(input).clip(min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """x clipped into ``[0, 6]``."""
+    return _tensor(input).clip(0.0, 6.0)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -153,6 +207,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"the input's last axis must have {weight.shape[-1]} features"
         )
     weight = input._operand(weight)  # same device, or a RuntimeError naming both
+    _check_same_dtype(input, weight, "linear")
     parents = (input, weight) if bias is None else (input, weight, input._operand(bias))
     out_features, in_features = weight.shape
     data = input.data @ weight.data.T
@@ -194,8 +249,27 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return input * _constant(keep / (1.0 - p), input)
 
 
-def embedding(input: Any, weight: Tensor) -> Tensor:
-    """Rows of `weight` (num_embeddings, dim) picked by the integer indices in `input`."""
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input with probability `p`; scale the
+    kept ones by 1/(1-p). Identity when ``training`` is False."""
+    p = _check_probability(p, "dropout2d")
+    input = _tensor(input)
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected input of shape (N, C, H, W) or (C, H, W), "
+                         f"got {input.shape}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = generator().random(input.shape[:-2] + (1, 1)) >= p  # one draw per channel
+    return input * _constant(keep / (1.0 - p), input)
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of `weight` (num_embeddings, dim) picked by the integer indices in `input`.
+
+    Rows picked at `padding_idx` get no gradient (their value is returned as it is), as PyTorch.
+    """
     indices = _host(_tensor(input))
     if indices.dtype.kind not in "iu":
         raise ValueError(f"embedding: indices must be integers, got dtype {indices.dtype}")
@@ -203,7 +277,111 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
     if indices.size and (indices.min() < 0 or indices.max() >= num):
         bad = indices[(indices < 0) | (indices >= num)][0]
         raise IndexError(f"embedding: index {bad} is out of range for {num} embeddings")
-    return weight[array_module(weight.data).asarray(indices)]
+    rows = weight[array_module(weight.data).asarray(indices)]
+    if padding_idx is None:
+        return rows
+    padding_idx = padding_idx % num if -num <= padding_idx < num else padding_idx
+    if not 0 <= padding_idx < num:
+        raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for {num} rows")
+    counted = _constant((indices != padding_idx)[..., None], rows)
+    return where(counted, rows, rows.detach())
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """int64 one-hot rows: shape (*tensor.shape, num_classes), a 1 at each label.
+
+    ``num_classes=-1`` takes the largest label + 1. Not differentiable (labels are data).
+    """
+    labels = _host(_tensor(tensor))
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"one_hot: labels must be integers (int64), got dtype {labels.dtype}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; give it")
+        num_classes = int(labels.max()) + 1
+    num_classes = _check_size(num_classes, "num_classes")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        bad = labels[(labels < 0) | (labels >= num_classes)][0]
+        raise ValueError(f"one_hot: label {bad} is out of range for {num_classes} classes")
+    rows = (labels[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor(rows, device=_tensor(tensor).device)
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def _padded_positions(size: int, before: int, after: int, mode: str, shape: tuple) -> np.ndarray:
+    """For each position of a padded axis, the input position it copies (reflect, replicate
+    or circular padding)."""
+    limit = size - 1 if mode == "reflect" else size
+    if (mode != "replicate" and max(before, after) > limit) or size == 0:
+        raise ValueError(
+            f"pad: {mode} padding of ({before}, {after}) does not fit an axis of size {size} "
+            f"(input shape {shape}); each side may be at most {limit}"
+        )
+    positions = np.arange(-before, size + after)
+    if mode == "reflect":  # mirror about the edge elements, which are not repeated
+        positions = np.abs(positions)
+        return np.where(positions >= size, 2 * (size - 1) - positions, positions)
+    if mode == "replicate":
+        return np.clip(positions, 0, size - 1)
+    return positions % size
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+        ) -> Tensor:
+    """Pad the last ``len(pad) // 2`` axes, PyTorch's way: `pad` lists (before, after) pairs
+    starting from the LAST axis, ``(left, right, top, bottom, ...)``.
+
+    `mode` is ``"constant"`` (with `value`, default 0; negative widths crop), ``"reflect"``,
+    ``"replicate"`` or ``"circular"``.
+    """
+    input = _tensor(input)
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
+    widths = list(pad)
+    if len(widths) % 2 or len(widths) // 2 > input.ndim or not all(map(_is_int, widths)):
+        raise ValueError(
+            f"pad: expected an even number of ints, at most 2 per axis of the input of shape "
+            f"{input.shape} (last axis first), got {tuple(pad)!r}"
+        )
+    pairs = [(0, 0)] * input.ndim
+    for number in range(len(widths) // 2):
+        pairs[input.ndim - 1 - number] = (int(widths[2 * number]), int(widths[2 * number + 1]))
+    if mode == "constant":
+        crop = tuple(slice(-min(b, 0), n + min(a, 0)) for (b, a), n in zip(pairs, input.shape,
+                                                                          strict=True))
+        if any(b < 0 or a < 0 for b, a in pairs):
+            input = input[crop]
+        return input.pad([(max(b, 0), max(a, 0)) for b, a in pairs],
+                         value=0 if value is None else value)
+    if value:
+        raise ValueError(f"pad: value= only goes with mode='constant', got mode={mode!r}")
+    if any(b < 0 or a < 0 for b, a in pairs):
+        raise ValueError(f"pad: negative widths only go with mode='constant', got {tuple(pad)}")
+    out = input
+    for axis, (before, after) in enumerate(pairs):
+        if before or after:
+            positions = _padded_positions(input.shape[axis], before, after, mode, input.shape)
+            out = out[(slice(None),) * axis + (array_module(input.data).asarray(positions),)]
+    return out
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, *, axis: int | None = None
+) -> Tensor:
+    """``x / max(||x||_p, eps)`` along `dim` (``axis=`` also accepted), as PyTorch."""
+    input = _tensor(input)
+    dim = dim if axis is None else axis
+    powered = (input * input) if p == 2 else input.abs() ** p
+    total = powered.sum(axis=dim, keepdims=True)
+    # max(||x||, eps) as a choice before the root: below eps the norm is the constant eps, and
+    # the root's infinite slope at zero never meets a zero gradient (which would give NaN)
+    floor = eps**p
+    large = total > floor
+    clamped = where(large, total, floor)
+    norm = clamped.sqrt() if p == 2 else clamped ** (1.0 / p)
+    return input / norm
 
 
 def batch_norm(
@@ -238,7 +416,7 @@ def batch_norm(
                 f"got input of shape {input.shape}"
             )
         mean = input.mean(axis=axes, keepdims=True)
-        var = input.var(axis=axes, keepdims=True)
+        var = input.var(axis=axes, keepdims=True, correction=0)  # biased: it normalises
         if running_mean is not None and running_var is not None:
             with no_grad():
                 unbiased_var = var.data.reshape(channels) * (count / (count - 1))
@@ -277,7 +455,7 @@ def layer_norm(
         )
     axes = tuple(range(-len(shape), 0))
     mean = input.mean(axis=axes, keepdims=True)
-    var = input.var(axis=axes, keepdims=True)
+    var = input.var(axis=axes, keepdims=True, correction=0)
     out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight
@@ -484,13 +662,14 @@ def conv2d(
     weight: Tensor,
     bias: Tensor | None = None,
     stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    padding: int | tuple[int, int] | str = 0,
 ) -> Tensor:
     """Cross-correlation as PyTorch: (N, C, H, W) input, (O, C, kh, kw) weight -> (N, O, OH, OW).
 
-    ``OH = (H + 2 * padding - kh) // stride + 1``. Computed as one matrix product over
-    im2col windows (no Python loop over pixels or batch items). The result is a view of
-    batch-last memory, as a numpy transpose gives.
+    ``OH = (H + 2 * padding - kh) // stride + 1``; ``padding="same"`` (stride 1) keeps the
+    size, ``"valid"`` is 0. Computed as one matrix product over im2col windows (no Python loop
+    over pixels or batch items). The result is a view of batch-last memory, as a numpy
+    transpose gives.
     """
     x, unbatched = _as_batched_images(input, "conv2d")
     if weight.ndim != 4 or weight.shape[1] != x.shape[1]:
@@ -499,9 +678,17 @@ def conv2d(
             f"{x.shape}: input channels {x.shape[1]} must equal weight.shape[1]"
         )
     weight = x._operand(weight)  # same device, or a RuntimeError naming both
+    _check_same_dtype(x, weight, "conv2d")
     bias = None if bias is None else x._operand(bias)
     kh, kw = weight.shape[2:]
-    (sh, sw), (ph, pw) = _pair(stride, "stride", minimum=1), _pair(padding, "padding")
+    sh, sw = _pair(stride, "stride", minimum=1)
+    if isinstance(padding, str):
+        (top, bottom), (left, right) = _padding_for_mode(padding, (kh, kw), (sh, sw), "conv2d")
+        if (top, left) != (bottom, right):  # an even kernel: the extra row/column goes after
+            x = pad(x, (left, right, top, bottom))
+            top = left = 0
+        padding = (top, left)
+    ph, pw = _pair(padding, "padding")
     n, c, h, w = x.shape
     padded_shape = (n, c, h + 2 * ph, w + 2 * pw)
     _output_size(h + 2 * ph, kh, sh, "conv2d", padded_shape)  # raises if the kernel
@@ -570,6 +757,326 @@ def max_pool2d(
     return out[0] if unbatched else out
 
 
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+) -> Tensor:
+    """Cross-correlation of (N, C, L) input with (O, C, k) weight -> (N, O, OL), as PyTorch.
+
+    Computed as `conv2d` on images one pixel high. ``padding`` may be ``"same"`` (stride 1)
+    or ``"valid"``.
+    """
+    input = _tensor(input)
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise ValueError(
+            f"conv1d: expected input (N, C, L) or (C, L) and weight (out, in, k), got shapes "
+            f"{input.shape} and {weight.shape}"
+        )
+    (stride,) = _ints(stride, 1, "stride", minimum=1)
+    padding = padding if isinstance(padding, str) else (0, *_ints(padding, 1, "padding"))
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(2), bias, (1, stride), padding)
+    return out.squeeze(-2)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+) -> Tensor:
+    """The adjoint (gradient map) of `conv2d`, as PyTorch's: (N, C_in, H, W) input and
+    (C_in, C_out, kh, kw) weight -> (N, C_out, OH, OW) with
+    ``OH = (H - 1) * stride - 2 * padding + kh + output_padding``.
+
+    Each input pixel spreads its kh x kw window of the weights onto the output; the same op
+    that gives `conv2d` its input gradient, so its own gradients are convolutions again.
+    """
+    x, unbatched = _as_batched_images(input, "conv_transpose2d")
+    if weight.ndim != 4 or weight.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"conv_transpose2d: weight of shape {weight.shape} (in, out, kh, kw) does not fit "
+            f"input of shape {x.shape}: input channels {x.shape[1]} must equal weight.shape[0]"
+        )
+    weight = x._operand(weight)
+    _check_same_dtype(x, weight, "conv_transpose2d")
+    kh, kw = weight.shape[2:]
+    (sh, sw), (ph, pw) = _pair(stride, "stride", minimum=1), _pair(padding, "padding")
+    extra_h, extra_w = _pair(output_padding, "output_padding")
+    if extra_h >= sh or extra_w >= sw:
+        raise ValueError(
+            f"conv_transpose2d: output_padding {output_padding} must be smaller than the "
+            f"stride {stride}"
+        )
+    n, _, h, w = x.shape
+    out_h, out_w = (h - 1) * sh - 2 * ph + kh + extra_h, (w - 1) * sw - 2 * pw + kw + extra_w
+    if out_h <= 0 or out_w <= 0:
+        raise ValueError(
+            f"conv_transpose2d: padding {padding} leaves no output for input of shape {x.shape}"
+        )
+    out = _conv_transpose2d(
+        x, weight, (n, weight.shape[1], out_h, out_w), ((kh, kw), (sh, sw), (ph, pw))
+    )
+    if bias is not None:
+        out = out + x._operand(bias).reshape(1, -1, 1, 1)
+    return out[0] if unbatched else out
+
+
+def _ints(value: Any, count: int, name: str, minimum: int = 0) -> tuple[int, ...]:
+    """An int, or a sequence of `count` ints, each >= `minimum`, as a tuple of `count` ints."""
+    values = (value,) * count if _is_int(value) else value
+    if not isinstance(values, tuple | list) or len(values) != count:
+        raise ValueError(f"{name} must be an int or {count} ints, got {value!r}")
+    if not all(map(_is_int, values)):
+        raise ValueError(f"{name} must be an int or {count} ints, got {value!r}")
+    if min(values) < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _padding_for_mode(
+    mode: str, kernel: tuple[int, ...], stride: tuple[int, ...], fn: str
+) -> list[tuple[int, int]]:
+    """(before, after) per spatial axis for ``padding="same"`` or ``"valid"``.
+
+    "same" keeps the size at stride 1: k - 1 padding in all, the extra one after (PyTorch's).
+    """
+    if mode == "valid":
+        return [(0, 0)] * len(kernel)
+    if mode != "same":
+        raise ValueError(f"{fn}: padding must be an int, a tuple, 'same' or 'valid', got {mode!r}")
+    if any(s != 1 for s in stride):
+        raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}")
+    return [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in kernel]
+
+
+# Average pooling is linear and separable: averaging the windows along H and then along W is
+# the same as averaging each kh x kw window, and each axis is a fixed (OH, H) matrix whose row
+# i holds 1/divisor over window i. So out = P_h @ x @ P_w^T, two matmuls whose gradients
+# (P_h^T @ g @ P_w) are again matmuls: exact to any order, with no new op. Windows that tile
+# the image take the shorter way, a reshape and a mean.
+def _pool_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
+    span = size + 2 * padding - kernel
+    count = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (count - 1) * stride >= size + padding:
+        count -= 1  # a last window may not start inside the right padding (PyTorch's rule)
+    return count
+
+
+def _averaging_matrix(
+    size: int, kernel: int, stride: int, padding: int, ceil_mode: bool, count_include_pad: bool
+) -> np.ndarray:
+    """(out, size) matrix: row i averages window i of an axis (padding counts as zeros)."""
+    count = _pool_size(size, kernel, stride, padding, ceil_mode)
+    matrix = np.zeros((count, size))
+    for i in range(count):
+        start = i * stride - padding
+        stop = min(start + kernel, size + padding)  # windows never reach past the padding
+        inside = slice(max(start, 0), min(stop, size))
+        divisor = stop - start if count_include_pad else inside.stop - inside.start
+        matrix[i, inside] = 1.0 / divisor
+    return matrix
+
+
+def _adaptive_matrix(size: int, out_size: int) -> np.ndarray:
+    """(out, size) matrix: row i averages positions floor(i*size/out) .. ceil((i+1)*size/out)."""
+    matrix = np.zeros((out_size, size))
+    for i in range(out_size):
+        start, stop = (i * size) // out_size, -(-((i + 1) * size) // out_size)
+        matrix[i, start:stop] = 1.0 / (stop - start)
+    return matrix
+
+
+def _separable_average(x: Tensor, rows: np.ndarray, columns: np.ndarray) -> Tensor:
+    """``rows @ x @ columns.T`` over the last two axes of (N, C, H, W) `x`."""
+    return _constant(rows, x) @ (x @ _constant(columns.T, x))
+
+
+def _tile_mean(x: Tensor, kernel: tuple[int, int]) -> Tensor:
+    """Mean over the non-overlapping kh x kw tiles of (N, C, H, W) input (rest cut off)."""
+    (kh, kw), (n, c, h, w) = kernel, x.shape
+    out_h, out_w = h // kh, w // kw
+    if (h, w) != (out_h * kh, out_w * kw):
+        x = x[:, :, : out_h * kh, : out_w * kw]
+    return x.reshape(n, c, out_h, kh, out_w, kw).mean(axis=(3, 5))
+
+
+def _pool1d(pool2d: Any, input: Any, fn: str, *args: Any) -> Tensor:
+    """A 1-D pooling of (N, C, L) or (C, L) input, as `pool2d` on images one pixel high."""
+    input = _tensor(input)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{fn}: expected input of shape (N, C, L) or (C, L), got {input.shape}")
+    return pool2d(input.unsqueeze(-2), *args).squeeze(-2)
+
+
+def max_pool1d(
+    input: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0
+) -> Tensor:
+    """Maximum over each window of (N, C, L) input; stride defaults to the kernel size."""
+    (kernel,) = _ints(kernel_size, 1, "kernel_size", minimum=1)
+    (stride,) = (kernel,) if stride is None else _ints(stride, 1, "stride", minimum=1)
+    (padding,) = _ints(padding, 1, "padding")
+    return _pool1d(max_pool2d, input, "max_pool1d", (1, kernel), (1, stride), (0, padding))
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over each window of (N, C, L) input; stride defaults to the kernel size."""
+    (kernel,) = _ints(kernel_size, 1, "kernel_size", minimum=1)
+    (stride,) = (kernel,) if stride is None else _ints(stride, 1, "stride", minimum=1)
+    (padding,) = _ints(padding, 1, "padding")
+    return _pool1d(avg_pool2d, input, "avg_pool1d", (1, kernel), (1, stride), (0, padding),
+                   ceil_mode, count_include_pad)  # fmt: skip
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """Average (N, C, L) input down to (N, C, output_size) with PyTorch's windows."""
+    (size,) = _ints(output_size, 1, "output_size", minimum=1)
+    return _pool1d(adaptive_avg_pool2d, input, "adaptive_avg_pool1d", (1, size))
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over each kh x kw window of (N, C, H, W) input, as PyTorch; stride defaults to the
+    kernel size. Zero padding counts in the mean unless ``count_include_pad=False``."""
+    x, unbatched = _as_batched_images(input, "avg_pool2d")
+    kernel = _pair(kernel_size, "kernel_size", minimum=1)
+    strides = kernel if stride is None else _pair(stride, "stride", minimum=1)
+    pads = _pair(padding, "padding")
+    if any(2 * p > k for p, k in zip(pads, kernel, strict=True)):
+        raise ValueError(
+            f"avg_pool2d: padding {padding} must be at most half the kernel size {kernel_size}"
+        )
+    for size, k, p in zip(x.shape[2:], kernel, pads, strict=True):
+        _output_size(size + 2 * p, k, 1, "avg_pool2d", x.shape)  # raises if a window cannot fit
+    if strides == kernel and pads == (0, 0) and not ceil_mode and divisor_override is None:
+        out = _tile_mean(x, kernel)
+    else:
+        rows, columns = (
+            _averaging_matrix(size, k, s, p, ceil_mode, count_include_pad)
+            for size, k, s, p in zip(x.shape[2:], kernel, strides, pads, strict=True)
+        )
+        if divisor_override is not None:  # sums over each window, then one fixed divisor
+            rows, columns = (rows > 0) / float(divisor_override), (columns > 0) * 1.0
+        out = _separable_average(x, rows, columns)
+    return out[0] if unbatched else out
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
+    """Average (N, C, H, W) input down to (N, C, *output_size) with PyTorch's windows: output
+    row i averages input rows floor(i H / OH) to ceil((i + 1) H / OH). ``None`` keeps a size."""
+    x, unbatched = _as_batched_images(input, "adaptive_avg_pool2d")
+    sizes = (output_size, output_size) if _is_int(output_size) else tuple(output_size)
+    if len(sizes) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, "
+                         f"got {output_size!r}")
+    out_h, out_w = (
+        size if wanted is None else _check_size(wanted, "output_size", minimum=1)
+        for wanted, size in zip(sizes, x.shape[2:], strict=True)
+    )
+    h, w = x.shape[2:]
+    if h % out_h == 0 and w % out_w == 0:  # equal windows that tile the image
+        out = _tile_mean(x, (h // out_h, w // out_w))
+    else:
+        out = _separable_average(x, _adaptive_matrix(h, out_h), _adaptive_matrix(w, out_w))
+    return out[0] if unbatched else out
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``x1 · x2 / (max(||x1||, eps) max(||x2||, eps))`` along `dim` (broadcasting), as PyTorch."""
+    return (normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps)).sum(axis=dim)
+
+
+# ----- resizing -------------------------------------------------------------------------
+# Resizing is separable too: each spatial axis maps its input positions to output positions
+# by a fixed (out, in) matrix, a one-hot row per output for "nearest", two weights summing to
+# 1 for the linear modes. Applied one axis at a time, as matmuls; their gradients are the
+# transposed matmuls.
+_INTERPOLATION_MODES = {"nearest": 1, "linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def _resize_matrix(size: int, out_size: int, scale: float, mode: str, align_corners: bool
+                   ) -> np.ndarray:
+    """(out, in) matrix taking an axis of `size` positions to `out_size`, as PyTorch samples:
+    `scale` is input positions per output position."""
+    matrix = np.zeros((out_size, size))
+    outputs = np.arange(out_size)
+    if mode == "nearest":
+        matrix[outputs, np.minimum(np.floor(outputs * scale).astype(np.int64), size - 1)] = 1.0
+        return matrix
+    if align_corners:  # the corner pixels' centres line up
+        source = outputs * ((size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    else:  # pixel centres: output centre (j + 1/2) maps to input (j + 1/2) * scale
+        source = np.maximum((outputs + 0.5) * scale - 0.5, 0.0)
+    below = np.minimum(np.floor(source).astype(np.int64), size - 1)
+    above = np.minimum(below + 1, size - 1)
+    fraction = source - below
+    np.add.at(matrix, (outputs, below), 1.0 - fraction)
+    np.add.at(matrix, (outputs, above), fraction)
+    return matrix
+
+
+def interpolate(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Resize the spatial axes of (N, C, ...) input to `size`, or by `scale_factor`, with
+    PyTorch's sampling: ``"nearest"``, ``"linear"`` (1-D), ``"bilinear"`` (2-D) or
+    ``"trilinear"`` (3-D); `align_corners` as PyTorch (default False for the linear modes)."""
+    input = _tensor(input)
+    if mode not in _INTERPOLATION_MODES:
+        raise ValueError(f"interpolate: mode must be one of {tuple(_INTERPOLATION_MODES)}, "
+                         f"got {mode!r}")
+    spatial = input.ndim - 2
+    if spatial < 1 or (mode != "nearest" and spatial != _INTERPOLATION_MODES[mode]):
+        raise ValueError(f"interpolate: mode {mode!r} does not fit input of shape {input.shape}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("interpolate: align_corners only goes with the linear modes")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    sizes = input.shape[2:]
+    if size is not None:
+        outs = _ints(size, spatial, "size", minimum=1)
+        scales = [n / out for n, out in zip(sizes, outs, strict=True)]
+    else:
+        one_factor = isinstance(scale_factor, int | float)
+        factors = [scale_factor] * spatial if one_factor else list(scale_factor)
+        if len(factors) != spatial or min(factors) <= 0:
+            raise ValueError(f"interpolate: scale_factor {scale_factor!r} does not fit "
+                             f"{spatial} spatial axes")
+        outs = tuple(int(math.floor(n * f)) for n, f in zip(sizes, factors, strict=True))
+        scales = [1.0 / f for f in factors]
+    out = input
+    for axis, (n, out_size, scale) in enumerate(zip(sizes, outs, scales, strict=True)):
+        if n == out_size and mode == "nearest":
+            continue
+        matrix = _resize_matrix(n, out_size, scale, mode, bool(align_corners))
+        # resize axis 2 + axis: move it last, multiply by matrix^T, move it back
+        moved = out.transpose(2 + axis, -1)
+        out = (moved @ _constant(matrix.T, input)).transpose(2 + axis, -1)
+    return out
+
+
 # ----- losses ---------------------------------------------------------------------------
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or sum, or per-element) squared error; input and target must have one shape."""
@@ -583,6 +1090,61 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction, "l1_loss")
     input, target = _pairwise_inputs(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """``0.5 d² / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere, for d = input - target
+    (PyTorch's; ``beta=0`` is the L1 loss)."""
+    _check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    input, target = _pairwise_inputs(input, target, "smooth_l1_loss")
+    distance = (input - target).abs()
+    if beta == 0:
+        return _reduce(distance, reduction)
+    loss = where(distance < beta, 0.5 * distance * distance / beta, distance - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """``0.5 d²`` where ``|d| <= delta``, ``delta (|d| - 0.5 delta)`` elsewhere (PyTorch's):
+    `smooth_l1_loss` times `delta`, with ``beta = delta``."""
+    _check_reduction(reduction, "huber_loss")
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input, target = _pairwise_inputs(input, target, "huber_loss")
+    distance = (input - target).abs()
+    loss = where(distance <= delta, 0.5 * distance * distance, delta * (distance - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+def kl_div(
+    input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
+    """KL divergence with `input` as log-probabilities: ``target * (log target - input)`` per
+    element, 0 where target is 0 (PyTorch's pointwise form).
+
+    ``reduction="batchmean"`` divides the sum by the batch size (the true KL divergence of each
+    row, averaged); ``"mean"`` divides by the number of elements, as PyTorch. With
+    ``log_target=True`` the target is given as log-probabilities too.
+    """
+    if reduction not in (*REDUCTIONS, "batchmean"):
+        raise ValueError(
+            f"kl_div: reduction must be one of {(*REDUCTIONS, 'batchmean')}, got {reduction!r}"
+        )
+    input, target = _pairwise_inputs(input, target, "kl_div")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # x log x -> 0 as x -> 0: the log of a zero target is replaced by anything finite
+        positive = target > 0
+        log_target_values = where(positive, target, 1.0).log()
+        loss = target * (log_target_values - input)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
 
 
 # PyTorch's floor for p (1 - p) in the BCE gradient: the float32 value of 1e-12, in any dtype.

@@ -97,3 +97,46 @@ class CrossEntropyLoss(_Loss):
         return F.cross_entropy(
             input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
         )
+
+
+class SmoothL1Loss(_Loss):
+    """Squared error below `beta` (scaled by 1/beta), absolute error above it (PyTorch's)."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Compute the loss."""
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class HuberLoss(_Loss):
+    """Squared error below `delta`, `delta` times the absolute error above it (PyTorch's)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Compute the loss."""
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class KLDivLoss(Module):
+    """KL divergence of log-probabilities `input` from `target`; use ``reduction="batchmean"``
+    for the mathematical KL divergence averaged over the batch."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        if reduction not in (*F.REDUCTIONS, "batchmean"):
+            raise ValueError(
+                f"KLDivLoss: reduction must be one of {(*F.REDUCTIONS, 'batchmean')}, "
+                f"got {reduction!r}"
+            )
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Compute the loss."""
+        return F.kl_div(input, target, self.reduction, self.log_target)

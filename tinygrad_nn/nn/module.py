@@ -9,8 +9,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_nn.autograd import no_grad, state
-from tinygrad_nn.backend import array_module
-from tinygrad_nn.tensor import Tensor
+from tinygrad_nn.backend import DEVICES, array_module
+from tinygrad_nn.tensor import Tensor, zeros_like
+
+
+def _parameter_dtype() -> np.dtype:
+    """The floating dtype new layers give their parameters and buffers: float32, PyTorch's
+    default. The one place to follow a configurable default (``tg.set_default_dtype``)."""
+    return np.dtype(np.float32)
 
 
 class Parameter(Tensor):
@@ -111,10 +117,14 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: str) -> None:
+        """Drop `name` from the plain attributes and every registry but `keep`: re-registering
+        a name in its own registry keeps its place (``model.fc = nn.Linear(...)`` stays where
+        ``fc`` was in ``state_dict``, as in PyTorch)."""
         self.__dict__.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[registry].pop(name, None)
+            if registry != keep:
+                self.__dict__[registry].pop(name, None)
         self.__dict__["_non_persistent_buffers"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -142,25 +152,29 @@ class Module:
                 "(nn.Parameter or None expected)"
             )
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self.__dict__["_parameters"][name] = param
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Register a non-trainable tensor (e.g. running statistics) saved in `state_dict`."""
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
         self.__dict__["_buffers"][name] = tensor
         if not persistent:
             self.__dict__["_non_persistent_buffers"].add(name)
 
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Same as `add_module` (PyTorch's alias)."""
+        self.add_module(name, module)
+
     def add_module(self, name: str, module: Module | None) -> None:
         """Register `module` as a child called `name` (what attribute assignment does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self.__dict__["_modules"][name] = module
 
     # ----- running --------------------------------------------------------------------
@@ -180,17 +194,21 @@ class Module:
 
     # ----- traversal ------------------------------------------------------------------
     def named_modules(
-        self, prefix: str = "", memo: set[int] | None = None
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """Yield ``(dotted_name, module)`` for this module and every descendant, each once."""
+        """Yield ``(dotted_name, module)`` for this module and every descendant, each once
+        (every occurrence with ``remove_duplicate=False``); PyTorch's argument order."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                yield from child.named_modules(
+                    memo, f"{prefix}.{name}" if prefix else name, remove_duplicate
+                )
 
     def modules(self) -> Iterator[Module]:
         """Yield this module and every descendant, each once."""
@@ -210,32 +228,65 @@ class Module:
         for _, child in self.named_children():
             yield child
 
+    def get_submodule(self, target: str) -> Module:
+        """The descendant at dotted path `target` (``"encoder.0"``); ``""`` is this module."""
+        module = self
+        for depth, name in enumerate(target.split(".") if target else []):
+            child = module._modules.get(name)
+            if child is None:
+                where = ".".join(target.split(".")[:depth]) or type(self).__name__
+                raise AttributeError(f"{where} has no submodule {name!r} (looking up {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path `target` (``"encoder.0.weight"``)."""
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if module._parameters.get(name) is None:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r} ({target!r})")
+        return module._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path `target` (``"bn.running_mean"``)."""
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if module._buffers.get(name) is None:
+            raise AttributeError(f"{type(module).__name__} has no buffer {name!r} ({target!r})")
+        return module._buffers[name]
+
     def _named_members(
-        self, registry: str, prefix: str, recurse: bool
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse else iter([(prefix, self)])
+        )  # fmt: skip
         for module_prefix, module in modules:
             for name, member in module.__dict__[registry].items():
-                if member is None or id(member) in seen:
+                if member is None or (remove_duplicate and id(member) in seen):
                     continue
                 seen.add(id(member))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), member
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """Yield ``(dotted_name, parameter)``, torch names (``"0.weight"``); shared ones once."""
-        yield from self._named_members("_parameters", prefix, recurse)
+        """Yield ``(dotted_name, parameter)``, torch names (``"0.weight"``); shared ones once
+        (under every name with ``remove_duplicate=False``)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every parameter of this module and its descendants, each once."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         """Yield ``(dotted_name, buffer)`` for registered buffers (running statistics and such)."""
-        yield from self._named_members("_buffers", prefix, recurse)
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Yield every registered buffer."""
@@ -261,10 +312,13 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self) -> None:
-        """Set the ``.grad`` of every parameter to ``None``."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set the ``.grad`` of every parameter to ``None`` (``set_to_none=False``: zero it)."""
         for param in self.parameters():
-            param.grad = None
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad = zeros_like(param.grad)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn(module)`` on every descendant (children first) and then on this module."""
@@ -275,8 +329,9 @@ class Module:
 
     # ----- saving and loading ---------------------------------------------------------
     def _state_entries(self) -> Iterator[tuple[str, Tensor]]:
-        # PyTorch's order: each module's parameters, then its persistent buffers, depth first.
-        for prefix, module in self.named_modules():
+        # PyTorch's order: each module's parameters, then its persistent buffers, depth first;
+        # a module held in two places is saved under both names, as PyTorch does.
+        for prefix, module in self.named_modules(remove_duplicate=False):
             dotted = f"{prefix}." if prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
@@ -285,15 +340,20 @@ class Module:
                 if buffer is not None and name not in module._non_persistent_buffers:
                     yield dotted + name, buffer
 
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+    def state_dict(
+        self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> Any:
         """Return an ordered ``name -> numpy array`` copy of all parameters and persistent buffers.
 
         Keys match PyTorch's (``"0.weight"``, ``"bn.running_mean"``, ``"bn.num_batches_tracked"``),
         so ``torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})`` works.
+        `prefix` goes before every key; ``keep_vars=True`` gives the Tensors themselves; entries
+        are added to `destination` when one is given.
         """
-        return OrderedDict(
-            (name, np.array(tensor.numpy(), copy=True)) for name, tensor in self._state_entries()
-        )
+        entries = OrderedDict() if destination is None else destination
+        for name, tensor in self._state_entries():
+            entries[prefix + name] = tensor if keep_vars else np.array(tensor.numpy(), copy=True)
+        return entries
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
@@ -353,23 +413,23 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # ----- dtype and device -----------------------------------------------------------
-    def to(self, device_or_dtype: Any) -> Module:
-        """Move every parameter and buffer to a device (``"cpu"``, ``"cuda"``) or cast the
-        floating ones to a dtype (``tg.float64``); the Parameter objects stay the same, so an
-        optimizer built earlier still holds them. Returns ``self``.
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move every parameter and buffer to a device and/or cast the floating ones to a dtype.
+
+        Takes PyTorch's forms: ``to("cuda")``, ``to(tg.float64)``, ``to(device, dtype)``,
+        ``to(device=..., dtype=...)`` and ``to(tensor)`` (its device and dtype). The Parameter
+        objects stay the same, so an optimizer built earlier still holds them. Returns ``self``.
         """
-        if isinstance(device_or_dtype, str) and not device_or_dtype.startswith(("float", "int")):
-            device = device_or_dtype
+        device, dtype = _to_arguments(args, kwargs)
+        if dtype is not None and dtype.kind != "f":
+            raise TypeError(f"Module.to() only casts to floating dtypes, got {dtype}")
 
-            def convert(tensor: Tensor) -> Tensor:
-                return tensor.to(device)
-        else:
-            dtype = np.dtype(device_or_dtype)
-            if dtype.kind != "f":
-                raise TypeError(f"Module.to() only casts to floating dtypes, got {dtype}")
-
-            def convert(tensor: Tensor) -> Tensor:
-                return tensor.astype(dtype) if tensor.dtype.kind == "f" else tensor
+        def convert(tensor: Tensor) -> Tensor:
+            if device is not None:
+                tensor = tensor.to(device)
+            if dtype is not None and tensor.dtype.kind == "f":
+                tensor = tensor.astype(dtype)
+            return tensor
 
         with no_grad():
             for module in self.modules():
@@ -382,6 +442,19 @@ class Module:
                     if buffer is not None:
                         _assign_in_place(buffer, convert(buffer))
         return self
+
+    def type(self, dst_type: Any) -> Module:
+        """Cast floating parameters and buffers to `dst_type` (a dtype), as ``to(dst_type)``."""
+        return self.to(dtype=dst_type)
+
+    def cpu(self) -> Module:
+        """Move every parameter and buffer to the CPU."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        """Move every parameter and buffer to the GPU (needs CuPy)."""
+        return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int)
+                       else device)
 
     def float(self) -> Module:
         """Cast floating parameters and buffers to float32."""
@@ -421,6 +494,37 @@ def _numeric_array(name: Any, value: Any) -> np.ndarray:
             "expected a real-number or bool array"
         )
     return array
+
+
+def _to_arguments(args: tuple, kwargs: dict) -> tuple[str | None, np.dtype | None]:
+    """The ``(device, dtype)`` named by `Module.to`'s arguments, either of them None."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format"}
+    if unknown:
+        raise TypeError(f"Module.to() got unexpected keyword(s) {sorted(unknown)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, bool):  # PyTorch's positional non_blocking
+            continue
+        elif _is_device(arg):
+            device = arg
+        elif arg is not None:
+            dtype = arg
+    device = None if device is None else str(device)
+    try:
+        return device, None if dtype is None else np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(
+            f"Module.to() expects a device ('cpu', 'cuda') and/or a dtype, got {dtype!r}"
+        ) from error
+
+
+def _is_device(arg: Any) -> bool:
+    """Whether a `Module.to` argument names a device (``"cuda:0"``, ``tg.device("cpu")``)."""
+    if isinstance(arg, str):
+        return arg.split(":")[0] in DEVICES
+    return hasattr(arg, "type") and str(arg).split(":")[0] in DEVICES
 
 
 def _assign_in_place(tensor: Tensor, converted: Tensor) -> None:
