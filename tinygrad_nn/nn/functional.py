@@ -238,7 +238,7 @@ def batch_norm(
                 f"got input of shape {input.shape}"
             )
         mean = input.mean(axis=axes, keepdims=True)
-        var = input.var(axis=axes, keepdims=True)
+        var = input.var(axis=axes, keepdims=True, correction=0)
         if running_mean is not None and running_var is not None:
             with no_grad():
                 unbiased_var = var.data.reshape(channels) * (count / (count - 1))
@@ -277,7 +277,7 @@ def layer_norm(
         )
     axes = tuple(range(-len(shape), 0))
     mean = input.mean(axis=axes, keepdims=True)
-    var = input.var(axis=axes, keepdims=True)
+    var = input.var(axis=axes, keepdims=True, correction=0)
     out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight
@@ -566,7 +566,7 @@ def max_pool2d(
         out = _tile_max(x, (kh, kw))
     else:
         columns = _im2col(x, ((kh, kw), (sh, sw), (0, 0))).permute(5, 0, 1, 2, 3, 4)
-        out = columns.reshape(n, c, kh * kw, out_h, out_w).max(axis=2)
+        out = columns.reshape(n, c, kh * kw, out_h, out_w).amax(axis=2)
     return out[0] if unbatched else out
 
 
