@@ -1050,7 +1050,7 @@ def randint(low: int, high: int, shape: Any, dtype: Any = int64, device: str = "
 # ---------------------------------------------------------------- operator bindings
 # The ops live in tinygrad_nn/ops, grouped by kind, each forward beside its gradient
 # rules; here they become the Tensor's methods and operators.
-from .ops import arithmetic, compare, elementwise, linalg  # noqa: E402
+from .ops import arithmetic, compare, convert, elementwise, linalg  # noqa: E402
 from .ops import index as indexing  # noqa: E402
 from .ops import reduce as reductions  # noqa: E402
 from .ops import shape as shaping  # noqa: E402
@@ -1114,6 +1114,7 @@ for _name, _op in {
     "t": shaping.matrix_transpose, "swapaxes": shaping.transpose,
     "swapdims": shaping.transpose, "view_as": shaping.view_as,
     "reshape_as": shaping.view_as, "expand_as": shaping.expand_as, "clone": shaping.clone,
+    "type": convert.type_, "nelement": Tensor.numel,
 }.items():
     setattr(Tensor, _name, _op)
 

@@ -33,11 +33,14 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     return x._share_version(_make(data, (x,), "getitem", (getitem_rule,)))
 
 
-def scatter(g: Any, shape: tuple[int, ...], index: Any) -> Any:
-    """``g`` put back at ``index`` of zeros of ``shape`` (repeats add up): x[index]'s gradient."""
+def scatter(g: Any, shape: tuple[int, ...], index: Any, unique: bool = False) -> Any:
+    """``g`` put back at ``index`` of zeros of ``shape`` (repeats add up): x[index]'s gradient.
+
+    ``unique`` says that no place is picked twice, so a plain assignment does.
+    """
     values = g._data if isinstance(g, Tensor) else g
     data = backend.array_module(values).zeros(shape, dtype=values.dtype)
-    if _is_basic(index):
+    if unique or _is_basic(index):
         data[index] = values
     else:
         backend.scatter_add(data, index, values)
@@ -82,9 +85,9 @@ def along_axis(index: Any, axis: int) -> tuple[Any, ...]:
 
 
 def take_along(x: Tensor, index: Any, axis: int, op: str,
-               shape: tuple[int, ...] | None = None) -> Tensor:
+               shape: tuple[int, ...] | None = None, unique: bool = False) -> Tensor:
     """The elements of ``x`` at the int array ``index`` along ``axis``, reshaped to ``shape``;
-    the gradient is scattered back to where they came from."""
+    the gradient is scattered back to where they came from (``unique``: each place once)."""
     picks = along_axis(index, axis)
     data = x._data[picks]
     source, picked = x.shape, data.shape
@@ -92,7 +95,7 @@ def take_along(x: Tensor, index: Any, axis: int, op: str,
         data = data.reshape(shape)
 
     def take_along_rule(g: Any, out: Any, x: Any) -> Any:
-        return scatter(g.reshape(picked), source, picks)
+        return scatter(g.reshape(picked), source, picks, unique)
 
     return _make(data, (x,), op, (take_along_rule,))
 

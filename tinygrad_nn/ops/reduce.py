@@ -105,7 +105,7 @@ def _extremum_along(x: Tensor, dim: Any, keep: bool, op: str) -> tuple[Tensor, T
         raise ValueError(f"{op}() along dimension {axis} of size 0 (shape {x.shape})")
     index = (np.argmax if op == "max" else np.argmin)(x._data, axis=axis, keepdims=True)
     shape = None if keep else _reduced_shape(x.shape, (axis,))
-    values = indexing.take_along(x, index, axis, op, shape)
+    values = indexing.take_along(x, index, axis, op, shape, unique=True)
     return values_indices[op](values, x._const(index if keep else index.reshape(shape)))
 
 

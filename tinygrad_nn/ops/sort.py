@@ -38,7 +38,8 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
         return values_indices["sort"](indexing.getitem(x, ...), x._const(np.asarray(0)))
     axis = _one_axis(dim, x.ndim)
     order = _order(x, axis, descending)
-    return values_indices["sort"](indexing.take_along(x, order, axis, "sort"), x._const(order))
+    values = indexing.take_along(x, order, axis, "sort", unique=True)
+    return values_indices["sort"](values, x._const(order))
 
 
 def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
@@ -68,4 +69,5 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
         raise ValueError(f"topk k={k} is out of range for dimension {axis} of size "
                          f"{x.shape[axis]}")
     order = np.take(_order(x, axis, largest), np.arange(k), axis=axis)
-    return values_indices["topk"](indexing.take_along(x, order, axis, "topk"), x._const(order))
+    values = indexing.take_along(x, order, axis, "topk", unique=True)
+    return values_indices["topk"](values, x._const(order))
