@@ -488,6 +488,11 @@ def test_random_fills_are_reproducible_with_a_seed_or_a_generator(method: str) -
     assert not np.array_equal(draw(generator=_Seeded(9)), draw(generator=_Seeded(10)))
 
 
+def test_a_generator_that_is_not_one_raises() -> None:
+    with pytest.raises(TypeError, match="tg.Generator"):
+        tg.zeros(3).normal_(generator=42)
+
+
 def test_normal_and_uniform_fill_with_the_asked_distribution() -> None:
     samples = tg.zeros(100_000, dtype=tg.float64).normal_(2.0, 0.5, generator=_Seeded(1))
     assert abs(samples.numpy().mean() - 2.0) < 0.01

@@ -858,11 +858,9 @@ class Tensor:
 
     def copy_(self, src: Any) -> Tensor:
         """Copy ``src``'s elements into this tensor (broadcast, cast to its dtype)."""
-        src = self._operand(src)
-        everywhere = np.ones(self.shape, dtype=bool)
-
         def copied(before: Tensor, src: Tensor) -> Tensor:
             # the gradient goes to src, none to the overwritten values
+            everywhere = np.ones(before.shape, dtype=bool)
             return arithmetic.where(everywhere, src.astype(before.dtype), before)
 
         return self._inplace(src, _assign_unsafe, copied)
@@ -927,10 +925,17 @@ def _assign_unsafe(_: Any, value: Any, out: Any, casting: str) -> None:
 
 
 def _rng(generator: Any) -> np.random.Generator:
-    """The numpy generator behind a ``tg.Generator`` (its ``._rng``), else the global one."""
+    """The numpy generator behind ``generator=``: a ``tg.Generator``'s ``._rng``, a numpy
+    Generator itself, or (None) the global one that ``tg.manual_seed`` seeds."""
     from .random import generator as global_generator
 
-    return global_generator() if generator is None else generator._rng
+    if generator is None:
+        return global_generator()
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if isinstance(getattr(generator, "_rng", None), np.random.Generator):
+        return generator._rng
+    raise TypeError(f"generator= must be a tg.Generator, got {type(generator).__name__}")
 
 
 # ---------------------------------------------------------------- creation

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import backend
 from ..tensor import Tensor, _axes
 from . import dual
 
@@ -180,7 +181,9 @@ def _einsum_rule(i: int, inputs: list[str], output: str, sizes: dict[str, int]) 
 
     def einsum_rule(g: Any, out: Any, *operands: Any) -> Any:
         rest = [x for k, x in enumerate(operands) if k != i]
-        extra = [dual.constant(g, c.astype(dual.data(g).dtype)) for c in constants]
+        values = dual.data(g)  # the constants go to g's device, in g's dtype
+        xp = backend.array_module(values)
+        extra = [dual.constant(g, xp.asarray(c, dtype=values.dtype)) for c in constants]
         return dual.einsum(equation, g, *rest, *extra)
 
     return einsum_rule

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import backend
 from ..tensor import (
     _UNSET,
     Tensor,
@@ -272,7 +273,8 @@ def _products_of_the_others(x: Any, axes: tuple[int, ...] | None) -> Any:
     n = x.shape[axis]
     moved = dual.permute(x, tuple(order))
     rows = dual.expand(moved.reshape(moved.shape[:-1] + (1, n)), moved.shape + (n,))
-    others = dual.prod(dual.where(np.eye(n, dtype=bool), 1.0, rows), (rows.ndim - 1,))
+    diagonal = backend.array_module(dual.data(x)).eye(n, dtype=bool)
+    others = dual.prod(dual.where(diagonal, 1.0, rows), (rows.ndim - 1,))
     back = tuple(int(i) for i in np.argsort(order))
     return dual.permute(others.reshape(moved.shape), back).reshape(shape)
 

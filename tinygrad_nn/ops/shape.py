@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import backend
 from ..tensor import (
     _UNSET,
     Tensor,
@@ -287,7 +288,7 @@ def _triangle(x: Tensor, diagonal: int, triangle: Any, op: str) -> Tensor:
         raise ValueError(f"{op} needs at least 2 dimensions, got shape {x.shape}")
     if not isinstance(diagonal, int | np.integer) or isinstance(diagonal, bool):
         raise TypeError(f"{op} diagonal must be an int, got {diagonal!r}")
-    kept = triangle(np.ones(x.shape[-2:], dtype=bool), diagonal)
+    kept = triangle(backend.array_module(x._data).ones(x.shape[-2:], dtype=bool), diagonal)
 
     def triangle_rule(g: Any, out: Any, x: Any) -> Any:
         return g * dual.constant(g, kept)  # the gradient flows where the values were kept
