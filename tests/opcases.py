@@ -211,6 +211,24 @@ UNARY_OPS: dict[str, tuple[Callable, Callable | None, str, bool]] = {
     "clip_min": (lambda lib, x: x.clip(min=-0.8), None, "real", False),
     "clip_max": (lambda lib, x: x.clip(max=0.8), None, "real", False),
     "clamp": (lambda lib, x: x.clamp(min=-1.2, max=0.9), None, "real", False),
+    "clamp_min": (lambda lib, x: x.clamp_min(-0.8), None, "real", False),
+    "clamp_max": (lambda lib, x: x.clamp_max(0.8), None, "real", False),
+    "log10": (lambda lib, x: x.log10(), None, "positive", True),
+    "log2": (lambda lib, x: x.log2(), None, "positive", True),
+    "log1p": (lambda lib, x: x.log1p(), None, "positive", True),
+    "expm1": (lambda lib, x: x.expm1(), None, "real", True),
+    "rsqrt": (lambda lib, x: x.rsqrt(), None, "positive", True),
+    "reciprocal": (lambda lib, x: x.reciprocal(), None, "real", True),
+    "square": (lambda lib, x: x.square(), None, "real", True),
+    "neg_method": (lambda lib, x: x.neg(), None, "real", True),
+    "negative": (lambda lib, x: x.negative(), None, "real", True),
+    "clone": (lambda lib, x: x.clone() * x, None, "real", True),
+    # piecewise constant: a gradient of 0, as PyTorch
+    "sign": (lambda lib, x: x.sign() * x, None, "real", False),
+    "floor": (lambda lib, x: x.floor() + x, None, "real", False),
+    "ceil": (lambda lib, x: x.ceil() + x, None, "real", False),
+    "round": (lambda lib, x: x.round() + x, None, "real", False),
+    "trunc": (lambda lib, x: x.trunc() + x, None, "real", False),
 }  # fmt: skip
 
 UNARY_SHAPES = [(), (3,), (2, 3), (2, 3, 2)]
@@ -278,14 +296,16 @@ def _reduction(name: str, axis: Any, keep: bool) -> tuple[Callable, Callable]:
     def tg_fn(lib: Any, x: Any) -> Any:
         if method in ("var", "std"):
             return getattr(x, method)(axis=axis, keepdims=keep, ddof=ddof)
+        if method in ("amax", "amin"):
+            return getattr(x, method)(dim=axis, keepdim=keep)
         return getattr(x, method)(axis=axis, keepdims=keep)
 
     def torch_fn(lib: Any, x: Any) -> Any:
         dims = _torch_dims(axis, x.ndim)
         if method in ("var", "std"):
             return getattr(lib, method)(x, dim=dims, correction=ddof, keepdim=keep)
-        if method in ("max", "min"):
-            return getattr(lib, "a" + method)(x, dim=dims, keepdim=keep)
+        if method in ("amax", "amin"):
+            return getattr(lib, method)(x, dim=dims, keepdim=keep)
         if method == "logsumexp":
             return lib.logsumexp(x, dim=dims, keepdim=keep)
         return getattr(x, method)(dim=None if axis is None else axis, keepdim=keep)
@@ -293,7 +313,7 @@ def _reduction(name: str, axis: Any, keep: bool) -> tuple[Callable, Callable]:
     return tg_fn, torch_fn
 
 
-REDUCTIONS = ["sum", "mean", "max", "min", "var", "var_ddof1", "std", "std_ddof1", "logsumexp"]
+REDUCTIONS = ["sum", "mean", "amax", "amin", "var", "var_ddof1", "std", "std_ddof1", "logsumexp"]
 REDUCTION_AXES: list[tuple[tuple[int, ...], Any]] = [
     ((), None), ((4,), None), ((4,), 0), ((4,), -1),
     ((2, 3, 4), None), ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), -1), ((2, 3, 4), (0, 2)),
@@ -312,7 +332,7 @@ def _reduction_cases() -> list[OpCase]:
                 axis_id = "all" if axis is None else str(axis).replace(" ", "")
                 cases.append(OpCase(
                     f"{name}-{shape_id(shape)}-axis{axis_id}-keepdims{keep}", tg_fn,
-                    (T(*shape),), not name.startswith(("max", "min")), torch_fn,
+                    (T(*shape),), not name.startswith(("amax", "amin")), torch_fn,
                 ))  # fmt: skip
     # PyTorch spellings: dim=, keepdim=, positional axis, correction=
     cases += [
@@ -322,10 +342,9 @@ def _reduction_cases() -> list[OpCase]:
         OpCase("mean-dim-tuple-keepdim", lambda lib, x: x.mean(dim=(0, 2), keepdim=True),
                (T(2, 3, 4),)),
         OpCase("mean-positional-axis", lambda lib, x: x.mean(0), (T(2, 3, 4),)),
-        OpCase("max-dim-keepdim", lambda lib, x: x.max(dim=1, keepdim=True), (T(2, 3, 4),),
-               False, lambda lib, x: x.amax(dim=1, keepdim=True)),
-        OpCase("min-positional-axis", lambda lib, x: x.min(-1), (T(2, 3, 4),), False,
-               lambda lib, x: x.amin(-1)),
+        OpCase("max-dim-keepdim", lambda lib, x: x.max(dim=1, keepdim=True).values,
+               (T(2, 3, 4),), False),
+        OpCase("min-positional-axis", lambda lib, x: x.min(-1)[0], (T(2, 3, 4),), False),
         OpCase("var-dim-correction", lambda lib, x: x.var(dim=1, keepdim=True, correction=1),
                (T(2, 3, 4),)),
         OpCase("std-dim-correction0", lambda lib, x: x.std(dim=-1, correction=0), (T(2, 3, 4),)),
@@ -499,9 +518,225 @@ def _matmul_cases() -> list[OpCase]:
     return cases
 
 
+# ---------------------------------------------------------------- PyTorch's names (API.md §9)
+
+
+def _alias_cases() -> list[OpCase]:
+    return [
+        OpCase("add_method-alpha", lambda lib, a, b: a.add(b, alpha=2.5), (T(2, 3), T(3))),
+        OpCase("add_method-number", lambda lib, a: a.add(1.5), (T(2, 3),)),
+        OpCase("sub_method-alpha", lambda lib, a, b: a.sub(b, alpha=-0.5), (T(2, 3), T(2, 3))),
+        OpCase("subtract", lambda lib, a, b: a.subtract(b), (T(2, 3), T(2, 1))),
+        OpCase("mul_method", lambda lib, a, b: a.mul(b), (T(2, 3), T(3))),
+        OpCase("multiply", lambda lib, a, b: a.multiply(b), (T(2, 3), T(2, 3))),
+        OpCase("div_method", lambda lib, a, b: a.div(b), (T(2, 3), T(3))),
+        OpCase("divide", lambda lib, a: a.divide(2.0), (T(2, 3),)),
+        OpCase("pow_method", lambda lib, a: a.pow(3), (T(2, 3),)),
+        OpCase("pow_method-tensor", lambda lib, a, b: a.pow(b), (T(2, 3, domain="positive"), T(3))),
+        OpCase("maximum_method", lambda lib, a, b: a.maximum(b), (T(2, 3), T(3)), False),
+        OpCase("minimum_method", lambda lib, a, b: a.minimum(b), (T(2, 3), T(2, 3)), False),
+        OpCase("max_other", lambda lib, a, b: a.max(b), (T(2, 3), T(3)), False),
+        OpCase("min_other", lambda lib, a, b: a.min(b), (T(2, 3), T(2, 3)), False),
+        OpCase("where_method", lambda lib, a, b: a.where(a > 0, b), (T(2, 3), T(2, 3))),
+        OpCase("mm", lambda lib, a, b: a.mm(b), (T(2, 3), T(3, 4))),
+        OpCase("bmm", lambda lib, a, b: a.bmm(b), (T(2, 2, 3), T(2, 3, 4))),
+        OpCase("matmul_method", lambda lib, a, b: a.matmul(b), (T(2, 2, 3), T(3))),
+        OpCase("t-2d", lambda lib, x: x.t(), (T(2, 3),)),
+        OpCase("t-1d", lambda lib, x: x.t() * x, (T(3),)),
+        OpCase("swapaxes", lambda lib, x: x.swapaxes(0, 2), (T(2, 3, 4),)),
+        OpCase("swapdims", lambda lib, x: x.swapdims(-1, 1), (T(2, 3, 4),)),
+        OpCase("view_as", lambda lib, x, y: x.view_as(y) * y, (T(2, 3), T(3, 2))),
+        OpCase("reshape_as", lambda lib, x, y: x.reshape_as(y) * y, (T(6), T(2, 3))),
+        OpCase("expand_as", lambda lib, x, y: x.expand_as(y) * y, (T(3, 1), T(2, 3, 4))),
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- max(dim), var, prod, ...
+
+
+def _values_reduction_cases() -> list[OpCase]:
+    cases = []
+    for op in ("max", "min"):
+        for shape, dim in (((3,), 0), ((2, 3), 0), ((2, 3), 1), ((2, 3), -1), ((2, 3, 2), 1),
+                           ((), 0)):
+            for keep in (False, True):
+                cases.append(OpCase(
+                    f"{op}-{shape_id(shape)}-dim{dim}-keepdim{keep}",
+                    lambda lib, x, op=op, dim=dim, keep=keep: getattr(x, op)(dim, keep).values,
+                    (T(*shape),), False,
+                ))  # fmt: skip
+        for shape in ((), (3,), (2, 3)):
+            cases.append(OpCase(f"{op}-{shape_id(shape)}-all",
+                                lambda lib, x, op=op: getattr(x, op)(), (T(*shape),), False))
+    for op in ("max", "min"):
+        cases += [
+            OpCase(f"{op}-axis-keyword-unpacked", lambda lib, x, op=op: 2 * getattr(x, op)(
+                axis=1)[0], (T(2, 3, 2),), False,
+                lambda lib, x, op=op: 2 * getattr(x, op)(dim=1)[0]),
+            OpCase(f"{op}-keepdims-keyword", lambda lib, x, op=op: getattr(x, op)(
+                -1, keepdims=True).values, (T(2, 3),), False,
+                lambda lib, x, op=op: getattr(x, op)(-1, keepdim=True).values),
+        ]  # fmt: skip
+    cases += [
+        OpCase("var-default-unbiased", lambda lib, x: x.var(), (T(2, 3),)),
+        OpCase("var-positional-dim", lambda lib, x: x.var(1), (T(2, 3),)),
+        OpCase("var-unbiased-false", lambda lib, x: x.var(0, unbiased=False), (T(2, 3),)),
+        OpCase("var-positional-unbiased-keepdim", lambda lib, x: x.var(1, False, True),
+               (T(2, 3),)),
+        OpCase("var-ddof0", lambda lib, x: x.var(dim=1, ddof=0), (T(2, 3),), True,
+               lambda lib, x: x.var(dim=1, correction=0)),
+        OpCase("std-default-unbiased", lambda lib, x: x.std(), (T(2, 3),)),
+        OpCase("std-dim-keepdim", lambda lib, x: x.std(1, keepdim=True), (T(2, 3, 2),)),
+        OpCase("std-correction2", lambda lib, x: x.std(dim=(0, 2), correction=2), (T(2, 3, 2),)),
+    ]  # fmt: skip
+    for shape, dim in (((), None), ((3,), None), ((3,), 0), ((2, 3), None), ((2, 3), 0),
+                       ((2, 3), -1), ((2, 3, 2), 1)):
+        for keep in (False, True) if dim is not None else (False,):
+            def prod(lib: Any, x: Any, dim: Any = dim, keep: bool = keep) -> Any:
+                return x.prod() if dim is None else x.prod(dim, keepdim=keep)
+
+            cases.append(OpCase(f"prod-{shape_id(shape)}-dim{dim}-keepdim{keep}", prod,
+                                (T(*shape),)))
+    for shape, dim in (((), 0), ((3,), 0), ((2, 3), 0), ((2, 3), 1), ((2, 3), -1),
+                       ((2, 3, 2), 1)):
+        cases.append(OpCase(f"cumsum-{shape_id(shape)}-dim{dim}",
+                            lambda lib, x, dim=dim: x.cumsum(dim), (T(*shape),)))
+    cases.append(OpCase("cumsum-keyword", lambda lib, x: x.cumsum(dim=0) * x, (T(2, 3),)))
+    norms = [
+        ("default", lambda x: x.norm(), (3,)),
+        ("default-2x3", lambda x: x.norm(), (2, 3)),
+        ("fro-dim01", lambda x: x.norm(p="fro", dim=(0, 1)), (2, 3, 2)),
+        ("p2-dim1", lambda x: x.norm(2, dim=1), (2, 3)),
+        ("p2-dim-neg1-keepdim", lambda x: x.norm(dim=-1, keepdim=True), (2, 3, 2)),
+        ("p1-dim0", lambda x: x.norm(p=1, dim=0), (2, 3)),
+        ("p1-all", lambda x: x.norm(1), (2, 3)),
+        ("pinf-dim1", lambda x: x.norm(p=float("inf"), dim=1), (2, 3)),
+        ("pneginf-all", lambda x: x.norm(p=float("-inf")), (2, 3)),
+        ("p3-dim-neg1", lambda x: x.norm(p=3, dim=-1), (2, 3, 2)),
+        ("p0.5-all", lambda x: x.norm(p=0.5), (3,)),
+        ("0d", lambda x: x.norm(), ()),
+    ]
+    for name, fn, shape in norms:
+        cases.append(OpCase(f"norm-{name}", lambda lib, x, fn=fn: fn(x), (T(*shape),),
+                            "inf" not in name))
+    return cases
+
+
+def _sort_cases() -> list[OpCase]:
+    rows = [
+        ("topk-5-k2", lambda x: x.topk(2).values, (5,)),
+        ("topk-2x5-k3-dim1-smallest", lambda x: x.topk(3, dim=1, largest=False).values, (2, 5)),
+        ("topk-3x4-k2-dim0", lambda x: x.topk(2, 0)[0], (3, 4)),
+        ("topk-2x3x4-k1-dim-neg1", lambda x: x.topk(1, -1).values, (2, 3, 4)),
+        ("sort-5", lambda x: x.sort().values, (5,)),
+        ("sort-2x4-dim0-descending", lambda x: x.sort(0, descending=True).values, (2, 4)),
+        ("sort-2x3x4-dim1", lambda x: x.sort(dim=1)[0], (2, 3, 4)),
+        ("sort-then-weights", lambda x: x.sort(descending=True).values * x, (2, 3)),
+    ]
+    return [OpCase(name, lambda lib, x, fn=fn: fn(x), (T(*shape),)) for name, fn, shape in rows]
+
+
+def _gather_cases() -> list[OpCase]:
+    def indices(lib: Any, rows: Any) -> Any:
+        return lib.tensor(np.array(rows))
+
+    mask = np.array([[True, False, True], [False, False, True]])
+    return [
+        OpCase("gather-3x4-dim1", lambda lib, x: x.gather(
+            1, indices(lib, [[0, 3], [1, 1], [2, 0]])), (T(3, 4),)),
+        OpCase("gather-3x4-dim0-repeats", lambda lib, x: x.gather(
+            0, indices(lib, [[0, 1, 2, 0], [0, 0, 0, 2]])), (T(3, 4),)),
+        OpCase("gather-smaller-index", lambda lib, x: x.gather(
+            1, indices(lib, [[2], [0]])), (T(3, 4),)),
+        OpCase("gather-2x3x4-dim-neg1", lambda lib, x: x.gather(
+            -1, indices(lib, np.arange(24).reshape(2, 3, 4) % 3)), (T(2, 3, 4),)),
+        OpCase("index_select-4x5-dim0-repeats", lambda lib, x: x.index_select(
+            0, indices(lib, [3, 0, 3])), (T(4, 5),)),
+        OpCase("index_select-4x5-dim1", lambda lib, x: x.index_select(
+            1, indices(lib, [4, 1])), (T(4, 5),)),
+        OpCase("index_select-2x3x4-dim-neg1", lambda lib, x: x.index_select(
+            -1, indices(lib, [0, 0, 1])), (T(2, 3, 4),)),
+        OpCase("masked_fill-2x3", lambda lib, x: x.masked_fill(lib.tensor(mask), -2.5),
+               (T(2, 3),)),
+        OpCase("masked_fill-broadcast-mask", lambda lib, x: x.masked_fill(
+            lib.tensor(mask[0]), 0.0), (T(4, 3),)),
+        OpCase("masked_fill-0d-tensor-value", lambda lib, x, v: x.masked_fill(
+            lib.tensor(mask), v), (T(2, 3), T())),
+        OpCase("masked_fill-comparison", lambda lib, x: x.masked_fill(x < 0, 0.0) * x,
+               (T(2, 3),)),
+    ]  # fmt: skip
+
+
+def _einsum_cases() -> list[OpCase]:
+    rows = [
+        ("matmul", "ij,jk->ik", ((2, 3), (3, 4))),
+        ("batched-matmul", "bij,bjk->bik", ((2, 2, 3), (2, 3, 4))),
+        ("implicit-output", "ij,jk", ((2, 3), (3, 4))),
+        ("trace", "ii->", ((3, 3),)),
+        ("trace-implicit", "ii", ((3, 3),)),
+        ("diagonal", "ii->i", ((3, 3),)),
+        ("batched-diagonal", "bii->bi", ((2, 3, 3),)),
+        ("outer", "i,j->ij", ((3,), (4,))),
+        ("dot", "i,i->", ((3,), (3,))),
+        ("sum-all", "ij->", ((2, 3),)),
+        ("row-sums", "ij->i", ((2, 3),)),
+        ("transpose", "ij->ji", ((2, 3),)),
+        ("ellipsis-matmul", "...ij,...jk->...ik", ((2, 2, 3), (2, 3, 4))),
+        ("ellipsis-sum", "...j->...", ((2, 3, 4),)),
+        ("chain-of-three", "ij,jk,kl->il", ((2, 3), (3, 4), (4, 2))),
+        ("bilinear", "bn,anm,bm->ba", ((2, 3), (4, 3, 2), (2, 2))),
+        ("spaces", "ij, jk -> ik", ((2, 3), (3, 4))),
+    ]
+    cases = [OpCase(f"einsum-{name}", lambda lib, *xs, eq=eq: lib.einsum(eq, *xs),
+                    tuple(T(*shape) for shape in shapes)) for name, eq, shapes in rows]
+    cases += [
+        OpCase("einsum-same-operand-twice", lambda lib, a: lib.einsum("ij,ij->", a, a),
+               (T(2, 3),)),
+        OpCase("einsum-operand-list", lambda lib, a, b: lib.einsum("ij,jk->ik", [a, b]),
+               (T(2, 3), T(3, 2))),
+        OpCase("einsum-with-constant", lambda lib, a, b: lib.einsum("ij,j->i", a, b),
+               (T(2, 3), C(3))),
+    ]  # fmt: skip
+    return cases
+
+
+def _more_shape_cases() -> list[OpCase]:
+    def weighted(lib: Any, pieces: Any, dim: int) -> Any:
+        # a different weight per piece, so a mixed-up piece shows in the gradient
+        return lib.cat([p * (i + 1) for i, p in enumerate(pieces)], dim=dim)
+
+    return [
+        OpCase("tril-3x3", lambda lib, x: x.tril(), (T(3, 3),)),
+        OpCase("tril-3x4-diagonal1", lambda lib, x: x.tril(1), (T(3, 4),)),
+        OpCase("tril-2x3x3-diagonal-neg1", lambda lib, x: x.tril(diagonal=-1), (T(2, 3, 3),)),
+        OpCase("triu-3x3", lambda lib, x: x.triu(), (T(3, 3),)),
+        OpCase("triu-4x3-diagonal-neg1", lambda lib, x: x.triu(-1), (T(4, 3),)),
+        OpCase("triu-2x3x3-diagonal1", lambda lib, x: x.triu(diagonal=1), (T(2, 3, 3),)),
+        OpCase("flip-3-dim0", lambda lib, x: x.flip(0) * x, (T(3),)),
+        OpCase("flip-2x3-both", lambda lib, x: x.flip((0, 1)), (T(2, 3),)),
+        OpCase("flip-2x3-varargs", lambda lib, x: x.flip(0, 1) * x, (T(2, 3),)),
+        OpCase("flip-2x3x2-neg1", lambda lib, x: x.flip(-1), (T(2, 3, 2),)),
+        OpCase("flip-dims-keyword", lambda lib, x: x.flip(dims=[1]) * x, (T(2, 3),)),
+        OpCase("repeat-3-by2", lambda lib, x: x.repeat(2), (T(3),)),
+        OpCase("repeat-2x3-by2x1", lambda lib, x: x.repeat(2, 1), (T(2, 3),)),
+        OpCase("repeat-2x3-new-axis", lambda lib, x: x.repeat(1, 2, 3), (T(2, 3),)),
+        OpCase("repeat-tuple", lambda lib, x: x.repeat((2, 2)), (T(2, 3),)),
+        OpCase("repeat-0d", lambda lib, x: x.repeat(3), (T(),)),
+        OpCase("split-size2-dim1", lambda lib, x: weighted(lib, x.split(2, 1), 1), (T(2, 5),)),
+        OpCase("split-sections-dim0", lambda lib, x: weighted(lib, x.split([1, 3, 1]), 0),
+               (T(5, 2),)),
+        OpCase("split-keyword-dim", lambda lib, x: weighted(lib, x.split(1, dim=-1), -1),
+               (T(2, 3),)),
+        OpCase("chunk-3-dim1", lambda lib, x: weighted(lib, x.chunk(3, 1), 1), (T(2, 5),)),
+        OpCase("chunk-2-dim0", lambda lib, x: weighted(lib, x.chunk(2), 0), (T(3, 4),)),
+    ]  # fmt: skip
+
+
 CASES: list[OpCase] = (
     _binary_cases() + _unary_cases() + _pairwise_cases() + _reduction_cases()
     + _softmax_cases() + _shape_cases() + _index_cases() + _matmul_cases()
+    + _alias_cases() + _values_reduction_cases() + _sort_cases() + _gather_cases()
+    + _einsum_cases() + _more_shape_cases()
 )  # fmt: skip
 
 _ids = [case.id for case in CASES]

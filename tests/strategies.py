@@ -86,8 +86,8 @@ class Step:
 STRUCTURAL: dict[str, Callable[[list[tg.Tensor], tuple], tg.Tensor]] = {
     "sum": lambda xs, p: xs[0].sum(axis=p[0], keepdims=p[1]),
     "mean": lambda xs, p: xs[0].mean(dim=p[0], keepdim=p[1]),
-    "max": lambda xs, p: xs[0].max(axis=p[0], keepdims=p[1]),
-    "min": lambda xs, p: xs[0].min(axis=p[0], keepdims=p[1]),
+    "max": lambda xs, p: xs[0].amax(axis=p[0], keepdims=p[1]),
+    "min": lambda xs, p: xs[0].amin(axis=p[0], keepdims=p[1]),
     "var": lambda xs, p: xs[0].var(axis=p[0], keepdims=p[1], ddof=p[2]),
     # distinct weights keep copies of one value (expand, cat(x, x)) from a zero std
     "std": lambda xs, p: (xs[0] * np.linspace(0.5, 1.5, xs[0].numel()).reshape(xs[0].shape))

@@ -182,14 +182,14 @@ def test_max_ties_share_the_gradient_equally() -> None:
 
 def test_min_ties_along_an_axis_share_the_gradient_equally_per_row() -> None:
     x = leaf([[1.0, 1.0, 1.0], [4.0, 2.0, 3.0]])
-    x.min(axis=1).sum().backward()
+    x.amin(axis=1).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[1 / 3, 1 / 3, 1 / 3], [0.0, 1.0, 0.0]])
 
 
 def test_max_ties_match_torch_amax(torch: Any) -> None:
     values = np.array([[2.0, 5.0, 5.0], [7.0, 7.0, 7.0]])
     x = leaf(values)
-    x.max(axis=-1, keepdims=True).sum().backward()
+    x.amax(axis=-1, keepdims=True).sum().backward()
     tx = torch.tensor(values, requires_grad=True)
     tx.amax(dim=-1, keepdim=True).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-15)

@@ -45,6 +45,7 @@ from .tensor import (
     zeros_like,
 )
 from .tensor import bool_ as bool  # noqa: A001 - PyTorch's name, tg.bool
+from .tensor import einsum as einsum
 
 __version__ = "0.1.0"
 

@@ -220,7 +220,8 @@ _new = object.__new__
 # ops whose backward reads their own output (d exp x = exp x, d tanh x = 1 - tanh^2, ...):
 # for these, changing the output in place is caught as changing an input is
 _READS_ITS_OUTPUT = frozenset(
-    {"exp", "sqrt", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "max_pool2d"}
+    {"exp", "sqrt", "sigmoid", "tanh", "softmax", "log_softmax", "logsumexp", "max_pool2d",
+     "prod", "norm"}
 )
 _PLAIN_NUMBERS = (float, int, bool)
 _creation_counter = itertools.count()  # numbers recorded tensors in creation order
@@ -813,6 +814,81 @@ class Tensor:
 
         return self._inplace(value, _assign, filled)
 
+    # PyTorch's in-place methods: the same rules as `-=` (see _inplace), and each bumps
+    # the version, so a backward that needed the old value raises
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self += alpha * other, in place."""
+        return self._inplace(other if alpha == 1 else self._operand(other) * alpha, np.add,
+                             Tensor.__add__)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self -= alpha * other, in place."""
+        return self._inplace(other if alpha == 1 else self._operand(other) * alpha,
+                             np.subtract, Tensor.__sub__)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        return self._inplace(other, np.multiply, Tensor.__mul__)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace(other, np.true_divide, Tensor.__truediv__)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """self **= exponent, in place."""
+        return self._inplace(exponent, np.power, Tensor.__pow__)
+
+    def neg_(self) -> Tensor:
+        """self = -self, in place."""
+        return self._replace(-self._data, lambda before: -before)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """Clamp into [min, max], in place."""
+        return self._replace(self.detach().clip(min, max)._data,
+                             lambda before: before.clip(min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """Set the elements where ``mask`` is true to ``value``, in place."""
+        value_array = value._data if isinstance(value, Tensor) else value
+        return self._replace(self.detach().masked_fill(mask, value_array)._data,
+                             lambda before: before.masked_fill(mask, value))
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src``'s elements into this tensor (broadcast, cast to its dtype)."""
+        def copied(before: Tensor, src: Tensor) -> Tensor:
+            # the gradient goes to src, none to the overwritten values
+            everywhere = np.ones(before.shape, dtype=bool)
+            return arithmetic.where(everywhere, src.astype(before.dtype), before)
+
+        return self._inplace(src, _assign_unsafe, copied)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of N(mean, std^2), in place."""
+        samples = _rng(generator).normal(_number("mean", mean), _number("std", std), self.shape)
+        return self._fill_with(samples, "normal")
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples uniform in [a, b), in place."""
+        samples = _rng(generator).uniform(_number("a", a), _number("b", b), self.shape)
+        return self._fill_with(samples, "uniform")
+
+    def _fill_with(self, values: np.ndarray, op: str) -> Tensor:
+        """Overwrite with ``values``: a constant, so no gradient reaches the old ones."""
+        values = backend.to_device(values.astype(self.dtype), self.device)
+
+        def filled(before: Tensor, _: Tensor) -> Tensor:
+            return Tensor._make(values, (before,), op, (lambda g, out, x: g * 0,))
+
+        return self._inplace(values, _assign, filled)
+
+    def _replace(self, new_values: Any, recorded: Callable[[Tensor], Tensor]) -> Tensor:
+        """Overwrite with ``new_values``, computed from self; with a graph, ``recorded(before)``
+        computes them again as an op on the old value."""
+        return self._inplace(new_values, _assign, lambda before, _: recorded(before))
+
     # ------------------------------------------------------------ numpy interop
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -841,6 +917,25 @@ class Tensor:
 def _assign(_: Any, value: Any, out: Any, casting: str) -> None:
     """``out[...] = value`` with the signature of an in-place ufunc call."""
     np.copyto(out, value, casting=casting)
+
+
+def _assign_unsafe(_: Any, value: Any, out: Any, casting: str) -> None:
+    """``out[...] = value``, any dtype into any (``copy_`` casts, as PyTorch)."""
+    np.copyto(out, value, casting="unsafe")
+
+
+def _rng(generator: Any) -> np.random.Generator:
+    """The numpy generator behind ``generator=``: a ``tg.Generator``'s ``._rng``, a numpy
+    Generator itself, or (None) the global one that ``tg.manual_seed`` seeds."""
+    from .random import generator as global_generator
+
+    if generator is None:
+        return global_generator()
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if isinstance(getattr(generator, "_rng", None), np.random.Generator):
+        return generator._rng
+    raise TypeError(f"generator= must be a tg.Generator, got {type(generator).__name__}")
 
 
 # ---------------------------------------------------------------- creation
@@ -960,10 +1055,11 @@ def randint(low: int, high: int, shape: Any, dtype: Any = int64, device: str = "
 # ---------------------------------------------------------------- operator bindings
 # The ops live in tinygrad_nn/ops, grouped by kind, each forward beside its gradient
 # rules; here they become the Tensor's methods and operators.
-from .ops import arithmetic, compare, elementwise, linalg  # noqa: E402
+from .ops import arithmetic, compare, convert, elementwise, linalg  # noqa: E402
 from .ops import index as indexing  # noqa: E402
 from .ops import reduce as reductions  # noqa: E402
 from .ops import shape as shaping  # noqa: E402
+from .ops import sort as sorting  # noqa: E402
 
 for _name, _op in {
     "__add__": arithmetic.add, "__radd__": arithmetic.radd, "__sub__": arithmetic.sub,
@@ -974,7 +1070,7 @@ for _name, _op in {
     "clip": arithmetic.clip, "clamp": arithmetic.clip,
     "__matmul__": linalg.matmul, "__rmatmul__": linalg.rmatmul,
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt, "__le__": compare.le,
-    "__gt__": compare.gt, "__ge__": compare.ge, "__invert__": compare.logical_not,
+    "__gt__": compare.gt, "__ge__": compare.ge, "__invert__": compare.invert,
     "__and__": compare.logical_and, "__or__": compare.logical_or,
     "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt,
     "sin": elementwise.sin, "cos": elementwise.cos, "tanh": elementwise.tanh,
@@ -991,6 +1087,39 @@ for _name, _op in {
     "unsqueeze": shaping.unsqueeze, "expand": shaping.expand, "pad": shaping.pad,
     "T": property(shaping.T), "mT": property(shaping.mT),
     "__getitem__": indexing.getitem,
+    # PyTorch's names (API.md section 9)
+    "add": arithmetic.add_scaled, "sub": arithmetic.sub_scaled,
+    "subtract": arithmetic.sub_scaled, "mul": arithmetic.mul, "multiply": arithmetic.mul,
+    "div": arithmetic.div_rounded, "divide": arithmetic.div_rounded,
+    "true_divide": arithmetic.div, "pow": arithmetic.pow, "neg": arithmetic.neg,
+    "negative": arithmetic.neg, "maximum": arithmetic.maximum, "minimum": arithmetic.minimum,
+    "where": arithmetic.where_method, "clamp_min": arithmetic.clamp_min,
+    "clamp_max": arithmetic.clamp_max, "clip_min": arithmetic.clamp_min,
+    "clip_max": arithmetic.clamp_max,
+    "log10": elementwise.log10, "log2": elementwise.log2, "log1p": elementwise.log1p,
+    "expm1": elementwise.expm1, "rsqrt": elementwise.rsqrt,
+    "reciprocal": elementwise.reciprocal, "square": elementwise.square,
+    "sign": elementwise.sign, "floor": elementwise.floor, "ceil": elementwise.ceil,
+    "round": elementwise.round, "trunc": elementwise.trunc, "fix": elementwise.trunc,
+    "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt,
+    "ge": compare.ge, "greater": compare.gt, "less": compare.lt, "not_equal": compare.ne,
+    "greater_equal": compare.ge, "less_equal": compare.le,
+    "logical_not": compare.logical_not, "logical_and": compare.logical_and,
+    "logical_or": compare.logical_or, "logical_xor": compare.logical_xor,
+    "isnan": compare.isnan, "isinf": compare.isinf, "isfinite": compare.isfinite,
+    "allclose": compare.allclose, "equal": compare.equal,
+    "amax": reductions.amax, "amin": reductions.amin, "prod": reductions.prod,
+    "cumsum": reductions.cumsum,
+    "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk,
+    "mm": linalg.mm, "bmm": linalg.bmm, "matmul": linalg.matmul, "norm": linalg.norm,
+    "gather": indexing.gather, "index_select": indexing.index_select,
+    "masked_fill": indexing.masked_fill,
+    "repeat": shaping.repeat, "split": shaping.split, "chunk": shaping.chunk,
+    "flip": shaping.flip, "tril": shaping.tril, "triu": shaping.triu,
+    "t": shaping.matrix_transpose, "swapaxes": shaping.transpose,
+    "swapdims": shaping.transpose, "view_as": shaping.view_as,
+    "reshape_as": shaping.view_as, "expand_as": shaping.expand_as, "clone": shaping.clone,
+    "type": convert.type_, "nelement": Tensor.numel,
 }.items():
     setattr(Tensor, _name, _op)
 
@@ -1000,6 +1129,7 @@ maximum = arithmetic.maximum
 minimum = arithmetic.minimum
 cat = shaping.cat
 stack = shaping.stack
+einsum = linalg.einsum
 
 _UFUNC_OPS: dict[str, Callable[..., Tensor]] = {
     "add": arithmetic.add, "subtract": arithmetic.sub, "multiply": arithmetic.mul,

@@ -753,7 +753,7 @@ def max_pool2d(
         out = _tile_max(x, (kh, kw))
     else:
         columns = _im2col(x, ((kh, kw), (sh, sw), (0, 0))).permute(5, 0, 1, 2, 3, 4)
-        out = columns.reshape(n, c, kh * kw, out_h, out_w).max(axis=2)
+        out = columns.reshape(n, c, kh * kw, out_h, out_w).amax(axis=2)
     return out[0] if unbatched else out
 
 

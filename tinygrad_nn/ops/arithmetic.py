@@ -216,3 +216,43 @@ _EXTREMUM_RULES = (
     lambda g, out, a, b: g * dual.constant(g, _share_of_a(out, a, b)),
     lambda g, out, a, b: g * dual.constant(g, 1 - _share_of_a(out, a, b)),
 )
+
+
+def add_scaled(a: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """a + alpha * b (PyTorch's ``add(other, alpha=)``)."""
+    return add(a, other) if alpha == 1 else add(a, a._operand(other) * alpha)
+
+
+def sub_scaled(a: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """a - alpha * b (PyTorch's ``sub(other, alpha=)``)."""
+    return sub(a, other) if alpha == 1 else sub(a, a._operand(other) * alpha)
+
+
+def div_rounded(a: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b, then rounded towards zero (``"trunc"``) or down (``"floor"``) if asked."""
+    if rounding_mode is None:
+        return div(a, other)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div rounding_mode must be None, 'trunc' or 'floor', "
+                         f"got {rounding_mode!r}")
+    b = a._operand(other)
+    quotient = div(a, b)
+    rounded = quotient.trunc() if rounding_mode == "trunc" else quotient.floor()
+    if a._data.dtype.kind != "f" and b._data.dtype.kind != "f":  # integers stay integers
+        return rounded.astype(np.result_type(a._data, b._data))
+    return rounded
+
+
+def clamp_min(a: Tensor, min: float) -> Tensor:  # noqa: A002 - PyTorch's name
+    """max(a, min) elementwise."""
+    return clip(a, min=min)
+
+
+def clamp_max(a: Tensor, max: float) -> Tensor:  # noqa: A002 - PyTorch's name
+    """min(a, max) elementwise."""
+    return clip(a, max=max)
+
+
+def where_method(a: Tensor, condition: Any, other: Any) -> Tensor:
+    """``a`` where ``condition`` holds, else ``other`` (PyTorch's ``a.where(cond, other)``)."""
+    return where(condition, a, other)

@@ -107,3 +107,31 @@ def data(x: Any) -> Any:
 def to_device(x: Any, device: str) -> Any:
     """``x`` moved to ``device``."""
     return x.to(device) if isinstance(x, Tensor) else backend.to_device(x, device)
+
+
+def flip(x: Any, axes: tuple[int, ...]) -> Any:
+    """``x`` reversed along ``axes``."""
+    return x.flip(axes) if isinstance(x, Tensor) else _xp(x).flip(x, axes)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    """Running sums of ``x`` along ``axis``."""
+    return x.cumsum(axis) if isinstance(x, Tensor) else _xp(x).cumsum(x, axis=axis)
+
+
+def prod(x: Any, axes: tuple[int, ...] | None) -> Any:
+    """The product of ``x`` over ``axes`` (None: all), with the reduced axes kept."""
+    if isinstance(x, Tensor):
+        from .reduce import product
+
+        return product(x, axes, True)
+    return _xp(x).prod(x, axis=axes, keepdims=True)
+
+
+def einsum(equation: str, *operands: Any) -> Any:
+    """Einstein summation (a Tensor if any operand is one)."""
+    if any(isinstance(x, Tensor) for x in operands):
+        from .linalg import einsum as tensor_einsum
+
+        return tensor_einsum(equation, *operands)
+    return _xp(operands[0]).einsum(equation, *operands)

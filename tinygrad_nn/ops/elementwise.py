@@ -148,3 +148,115 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1 + inner.tanh())
     raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def log10(x: Tensor) -> Tensor:
+    """Base-10 log; d log10 x = 1 / (x ln 10)."""
+    if not _floating(x):
+        return log10(x.float())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.log10(x._data)
+    return _make(data, (x,), "log10", _LOG10_RULES)
+
+
+_LOG10_RULES = (lambda g, out, x: g / (x * math.log(10)),)
+
+
+def log2(x: Tensor) -> Tensor:
+    """Base-2 log; d log2 x = 1 / (x ln 2)."""
+    if not _floating(x):
+        return log2(x.float())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.log2(x._data)
+    return _make(data, (x,), "log2", _LOG2_RULES)
+
+
+_LOG2_RULES = (lambda g, out, x: g / (x * math.log(2)),)
+
+
+def log1p(x: Tensor) -> Tensor:
+    """log(1 + x), exact for small x; d log1p x = 1 / (1 + x)."""
+    if not _floating(x):
+        return log1p(x.float())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.log1p(x._data)
+    return _make(data, (x,), "log1p", _LOG1P_RULES)
+
+
+_LOG1P_RULES = (lambda g, out, x: g / (x + 1),)
+
+
+def expm1(x: Tensor) -> Tensor:
+    """e^x - 1, exact for small x; d expm1 x = e^x."""
+    if not _floating(x):
+        return expm1(x.float())
+    return _make(np.expm1(x._data), (x,), "expm1", _EXPM1_RULES)
+
+
+_EXPM1_RULES = (lambda g, out, x: g * dual.exp(x),)
+
+
+def rsqrt(x: Tensor) -> Tensor:
+    """1 / sqrt(x); d x^(-1/2) = -x^(-3/2) / 2."""
+    if not _floating(x):
+        return rsqrt(x.float())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = 1 / np.sqrt(x._data)
+    return _make(data.astype(x.dtype, copy=False), (x,), "rsqrt", _RSQRT_RULES)
+
+
+_RSQRT_RULES = (lambda g, out, x: g * -0.5 * x ** -1.5,)
+
+
+def reciprocal(x: Tensor) -> Tensor:
+    """1 / x; d (1/x) = -1 / x^2."""
+    if not _floating(x):
+        return reciprocal(x.float())
+    with np.errstate(divide="ignore"):
+        data = np.reciprocal(x._data)
+    return _make(data, (x,), "reciprocal", _RECIPROCAL_RULES)
+
+
+_RECIPROCAL_RULES = (lambda g, out, x: -g / (x * x),)
+
+
+def square(x: Tensor) -> Tensor:
+    """x * x (integers stay integers, as PyTorch)."""
+    return _make(x._data * x._data, (x,), "square", _SQUARE_RULES)
+
+
+_SQUARE_RULES = (lambda g, out, x: g * 2 * x,)
+
+
+# Piecewise-constant functions: their gradient is 0 everywhere it exists (PyTorch's choice)
+_ZERO_RULES = (lambda g, out, x: g * 0,)
+
+
+def sign(x: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of x (gradient 0)."""
+    return _make(np.sign(x._data), (x,), "sign", _ZERO_RULES)
+
+
+def floor(x: Tensor) -> Tensor:
+    """The largest integer <= x (gradient 0)."""
+    return _make(np.floor(x._data) if _floating(x) else x._data.copy(), (x,), "floor",
+                 _ZERO_RULES)
+
+
+def ceil(x: Tensor) -> Tensor:
+    """The smallest integer >= x (gradient 0)."""
+    return _make(np.ceil(x._data) if _floating(x) else x._data.copy(), (x,), "ceil",
+                 _ZERO_RULES)
+
+
+def trunc(x: Tensor) -> Tensor:
+    """x rounded towards zero (gradient 0)."""
+    return _make(np.trunc(x._data) if _floating(x) else x._data.copy(), (x,), "trunc",
+                 _ZERO_RULES)
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    """x rounded half to even, to ``decimals`` places (gradient 0)."""
+    if not isinstance(decimals, int | np.integer) or isinstance(decimals, bool):
+        raise TypeError(f"round decimals must be an int, got {decimals!r}")
+    return _make(np.round(x._data, decimals), (x,), "round", _ZERO_RULES)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import backend
 from ..tensor import (
     _UNSET,
     Tensor,
@@ -206,3 +207,116 @@ def _same_device(tensors: Sequence[Any], name: str) -> list[Tensor]:
     first = next((t for t in tensors if isinstance(t, Tensor)), None)
     first = first if first is not None else Tensor(tensors[0])
     return [first._operand(t) for t in tensors]
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``x``: ``sizes[i]`` copies along axis i (leading sizes add new axes)."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat needs at least one size per dimension ({x.ndim}), "
+                         f"got {sizes}")
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"repeat sizes must be non-negative, got {sizes}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    data = np.tile(x._data.reshape(shape), sizes)
+    # g, seen as (copies, length) pairs per axis, summed over the copies
+    split_shape = tuple(n for pair in zip(sizes, shape, strict=True) for n in pair)
+    copy_axes = tuple(range(0, 2 * len(sizes), 2))
+    source = x.shape
+
+    def repeat_rule(g: Any, out: Any, x: Any) -> Any:
+        return g.reshape(split_shape).sum(axis=copy_axes).reshape(source)
+
+    return _make(data, (x,), "repeat", (repeat_rule,))
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces along ``dim``: of ``split_size`` each (the last may be shorter), or of the
+    listed section sizes."""
+    axis = _one_axis(dim, x.ndim)
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, int | np.integer):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split size must be positive, got {size}")
+        sections = [min(size, length - start) for start in range(0, length, size)] or [0]
+    else:
+        sections = list(_shape_args(tuple(split_size_or_sections)))
+        if sum(sections) != length:
+            raise ValueError(f"split sections {sections} do not add up to the length "
+                             f"{length} of dimension {axis}")
+    bounds = np.cumsum([0] + sections).tolist()
+    lead = (slice(None),) * axis
+    return tuple(x[lead + (slice(lo, hi),)] for lo, hi in zip(bounds, bounds[1:], strict=False))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces of equal length along ``dim`` (the last may be shorter; fewer
+    pieces when the length does not allow as many, as PyTorch)."""
+    if not isinstance(chunks, int | np.integer) or chunks <= 0:
+        raise ValueError(f"chunk needs a positive number of chunks, got {chunks!r}")
+    length = x.shape[_one_axis(dim, x.ndim)]
+    return split(x, max(-(-length // int(chunks)), 1), dim)
+
+
+def flip(x: Tensor, *axes: Any, dims: Any = _UNSET) -> Tensor:
+    """``x`` reversed along ``dims`` (ints, or one tuple; a copy, as PyTorch)."""
+    if dims is not _UNSET:
+        if axes:
+            raise TypeError("flip got its dims both as arguments and as dims=")
+        axes = (dims,) if isinstance(dims, int | np.integer) else tuple(dims)
+    axes = _axes(_shape_args(axes), x.ndim) or ()
+
+    def flip_rule(g: Any, out: Any, x: Any) -> Any:
+        return dual.flip(g, axes)
+
+    return _make(np.flip(x._data, axes).copy(), (x,), "flip", (flip_rule,))
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two axes (on and below ``diagonal``), zeros above."""
+    return _triangle(x, diagonal, np.tril, "tril")
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two axes (on and above ``diagonal``), zeros below."""
+    return _triangle(x, diagonal, np.triu, "triu")
+
+
+def _triangle(x: Tensor, diagonal: int, triangle: Any, op: str) -> Tensor:
+    if x.ndim < 2:
+        raise ValueError(f"{op} needs at least 2 dimensions, got shape {x.shape}")
+    if not isinstance(diagonal, int | np.integer) or isinstance(diagonal, bool):
+        raise TypeError(f"{op} diagonal must be an int, got {diagonal!r}")
+    kept = triangle(backend.array_module(x._data).ones(x.shape[-2:], dtype=bool), diagonal)
+
+    def triangle_rule(g: Any, out: Any, x: Any) -> Any:
+        return g * dual.constant(g, kept)  # the gradient flows where the values were kept
+
+    return _make(triangle(x._data, diagonal), (x,), op, (triangle_rule,))
+
+
+def matrix_transpose(x: Tensor) -> Tensor:
+    """PyTorch's ``t()``: a 2-D tensor transposed; 0-d and 1-D tensors as they are."""
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but it has {x.ndim}; "
+                           "use .transpose(dim0, dim1) or .mT")
+    return mT(x) if x.ndim == 2 else x
+
+
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x`` reshaped to ``other``'s shape."""
+    return reshape(x, other.shape)
+
+
+def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x`` broadcast to ``other``'s shape."""
+    return expand(x, other.shape)
+
+
+def clone(x: Tensor) -> Tensor:
+    """A copy of ``x`` with its own memory; differentiable (the gradient passes through)."""
+    return _make(x._data.copy(), (x,), "clone", _CLONE_RULES)
+
+
+_CLONE_RULES = (lambda g, out, x: g,)
