@@ -99,9 +99,9 @@ def test_mixing_devices_names_both(fake_cupy):
 def test_to_and_cpu_move_data_and_gradients_flow_back(fake_cupy):
     x = tg.Tensor([1.0, -2.0], requires_grad=True)
     on_gpu = x.to("cuda")
-    assert on_gpu.device == "cuda" and type(on_gpu.data).__module__ == "cupy"
+    assert on_gpu.device == "cuda" and type(on_gpu._data).__module__ == "cupy"
     back = (on_gpu * on_gpu).cpu()
-    assert back.device == "cpu" and type(back.data) is np.ndarray
+    assert back.device == "cpu" and type(back._data) is np.ndarray
     back.sum().backward()
     assert x.grad.device == "cpu"
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, -4.0])

@@ -30,10 +30,10 @@ def leaf(array):
 def test_each_loss_records_a_single_op_on_its_inputs():
     logits = leaf(rng().standard_normal((4, 3)))
     ce = F.cross_entropy(logits, tg.Tensor([0, 2, 1, 1]))
-    assert ce.grad_fn == "CrossEntropyBackward" and ce._parents[0] is logits
+    assert ce.grad_fn.name() == "CrossEntropyBackward0" and ce._parents[0] is logits
     probs = leaf(rng().uniform(0.1, 0.9, (4, 1)))
     bce = F.binary_cross_entropy(probs, tg.Tensor(np.ones((4, 1))))
-    assert bce.grad_fn == "BinaryCrossEntropyBackward" and bce._parents[0] is probs
+    assert bce.grad_fn.name() == "BinaryCrossEntropyBackward0" and bce._parents[0] is probs
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -129,8 +129,8 @@ def test_step_bumps_each_updated_version_once_and_keeps_arrays():
     model = nn.Linear(3, 2)
     used, unused = model.weight, nn.Parameter(np.ones(2))
     optimizer = optim.SGD([used, unused], lr=0.1)
-    arrays, versions = [used.data, unused.data], [used._version, unused._version]
+    arrays, versions = [used.numpy(), unused.numpy()], [used._version, unused._version]
     model(tg.ones(1, 3)).sum().backward()
     optimizer.step()
     assert [used._version, unused._version] == [versions[0] + 1, versions[1]]
-    assert used.data is arrays[0] and unused.data is arrays[1]
+    assert used.numpy() is arrays[0] and unused.numpy() is arrays[1]

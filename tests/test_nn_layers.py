@@ -419,9 +419,9 @@ def test_embedding_rejects_float_and_out_of_range_indices():
 # ----- init -----------------------------------------------------------------------------
 def test_init_constant_fillers_work_in_place():
     w = nn.Parameter(tg.randn(3, 4))
-    array = w.data
+    array = w.numpy()
     nn.init.zeros_(w)
-    assert w.data is array and not array.any()
+    assert w.numpy() is array and not array.any()
     nn.init.ones_(w)
     assert np.all(array == 1)
     assert nn.init.constant_(w, 2.5) is w

@@ -54,7 +54,7 @@ def test_dtype_float64_keeps_the_precision_of_python_floats() -> None:
 
 def test_numpy_array_is_used_without_a_copy() -> None:
     array = np.ones(3)
-    assert Tensor(array).data is array
+    assert Tensor(array).numpy() is array
 
 
 def test_float32_tensor_times_python_float_stays_float32() -> None:
@@ -228,8 +228,8 @@ def test_repr_of_a_leaf_that_requires_grad() -> None:
 
 def test_repr_of_an_op_output_names_its_grad_fn() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
-    assert repr(x * 2.0) == "tensor([2., 4.], grad_fn=<MulBackward>)"
-    assert "grad_fn=<AddBackward>" in repr(x + x)
+    assert repr(x * 2.0) == "tensor([2., 4.], grad_fn=<MulBackward0>)"
+    assert "grad_fn=<AddBackward0>" in repr(x + x)
 
 
 def test_attributes_of_a_tensor() -> None:
@@ -277,7 +277,7 @@ def test_detach_shares_data_and_leaves_the_graph() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     d = (x * 2.0).detach()
     assert not d.requires_grad and d.is_leaf
-    assert x.detach().data is x.data
+    assert x.detach().numpy() is x.numpy()
 
 
 def test_data_assignment_takes_the_new_dtype() -> None:
@@ -440,7 +440,39 @@ def test_a_full_reduction_holds_a_0d_array_as_torch_gives_a_0d_tensor() -> None:
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     loss = (x * x).sum()
     assert isinstance(loss.numpy(), np.ndarray) and loss.numpy().shape == ()
-    assert isinstance((loss * 2).data, np.ndarray)  # ops on 0-d tensors too
+    assert isinstance((loss * 2).numpy(), np.ndarray)  # ops on 0-d tensors too
     with tg.no_grad():
         loss += 1  # a numpy scalar would be read-only
     assert loss.item() == 6.0 and loss._version == 1
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_pytorch() -> None:
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, tg.Tensor) and not d.requires_grad and d.is_leaf
+    assert np.shares_memory(d.numpy(), w.numpy())
+    w.data -= 0.5 * tg.tensor([2.0, 2.0])  # the update of a hand-written SGD step
+    d.add_(1.0)
+    w.data.mul_(2.0)
+    np.testing.assert_array_equal(w.numpy(), [2.0, 4.0])
+    assert w.requires_grad and w.is_leaf
+
+
+def test_grad_fn_is_a_node_with_pytorch_names_and_next_functions() -> None:
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0, 4.0])
+    loss = (a * b).sum()
+    assert a.grad_fn is None and loss.grad_fn.name() == "SumBackward0"
+    ((mul, index),) = loss.grad_fn.next_functions
+    assert mul.name() == "MulBackward0" and index == 0
+    (leaf, _), (constant, _) = mul.next_functions
+    assert leaf.name() == "torch::autograd::AccumulateGrad" and leaf.variable is a
+    assert constant is None  # b needs no gradient
+    assert repr(mul).startswith("<MulBackward0 object at 0x")
+    assert "grad_fn=<SumBackward0>" in repr(loss)
+
+
+def test_format_spec_formats_a_one_element_tensor_as_pytorch() -> None:
+    loss = tg.tensor(0.123456, dtype=tg.float64)
+    assert f"{loss:.4f}" == "0.1235" and f"{tg.tensor([3.0]):.1f}" == "3.0"
+    assert f"{tg.tensor([1.0, 2.0])}" == repr(tg.tensor([1.0, 2.0]))

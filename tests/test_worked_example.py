@@ -203,13 +203,13 @@ def test_gradient_step_by_hand_updates_parameters_in_place_and_lowers_the_cost()
     run = _framework()
     hidden, output = run["hidden"], run["output"]
     parameters = [hidden.weight, hidden.bias, output.weight, output.bias]
-    arrays_before = [parameter.data for parameter in parameters]
+    arrays_before = [parameter.numpy() for parameter in parameters]
     alpha = 0.5
     # The documents' rule W := W - alpha dW, written by hand.
     with tg.no_grad():
         for parameter in parameters:
             parameter -= alpha * parameter.grad
-    assert all(p.data is array for p, array in zip(parameters, arrays_before, strict=True))
+    assert all(p.numpy() is array for p, array in zip(parameters, arrays_before, strict=True))
     _assert_close(hidden.weight.numpy(), W1 - alpha * EXACT["dW1"])
     _assert_close(hidden.bias.numpy(), B1 - alpha * EXACT["db1"])
     _assert_close(output.weight.numpy(), W2 - alpha * EXACT["dW2"])

@@ -170,10 +170,10 @@ class AnomalyError(RuntimeError):
 def check_forward_anomaly(out: Tensor) -> None:
     """In anomaly mode: remember where ``out`` was made, and raise if it holds NaN/Inf."""
     out._created_at = _user_frame()
-    if np.issubdtype(out.data.dtype, np.floating) and not np.isfinite(out.data).all():
+    if np.issubdtype(out._data.dtype, np.floating) and not np.isfinite(out._data).all():
         out._anomaly = True
         shapes = ", ".join(str(p.shape) for p in out._parents)
-        given = [p for p in out._parents if not np.isfinite(p.data).all()]
+        given = [p for p in out._parents if not np.isfinite(p._data).all()]
         source = (
             f"; its input of shape {given[0].shape} already held NaN/Inf, made outside "
             "anomaly mode's view (the data, or an op on tensors that need no grad)"
@@ -584,7 +584,7 @@ def gradcheck(
     weights = np.random.default_rng(1234).standard_normal(output.shape)
 
     def weighted(out: Tensor) -> float:
-        return float(np.sum(np.asarray(out.data, dtype=np.float64) * weights))
+        return float(np.sum(np.asarray(out._data, dtype=np.float64) * weights))
 
     analytic = grad(
         (output * Tensor(weights)).sum(),
@@ -595,7 +595,7 @@ def gradcheck(
     for k, i in enumerate(differentiable):
         x = inputs[i]
         a = np.zeros(x.shape) if analytic[k] is None else analytic[k].numpy()
-        flat = x.data.reshape(-1)
+        flat = x._data.reshape(-1)
         for j in range(flat.size):
             saved = flat[j]
             flat[j] = saved + eps

@@ -216,6 +216,70 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
+def _node_name(op: str) -> str:
+    """PyTorch's name for the backward node of ``op``: ``mul`` -> ``MulBackward0``."""
+    return "".join(part[:1].upper() + part[1:] for part in op.split("_")) + "Backward0"
+
+
+class Node:
+    """The backward node of an op's output, as ``t.grad_fn`` shows it (PyTorch's names)."""
+
+    __slots__ = ("_tensor",)
+
+    def __init__(self, tensor: Tensor) -> None:
+        self._tensor = tensor
+
+    def name(self) -> str:
+        """``"MulBackward0"`` for the output of a multiplication."""
+        return _node_name(self._tensor._op)
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """One ``(node, 0)`` per input: its grad_fn, an ``AccumulateGrad`` for a leaf that
+        requires grad, or None for an input without a gradient."""
+        return tuple(
+            (parent.grad_fn if parent._backward is not None
+             else AccumulateGrad(parent) if parent.requires_grad else None, 0)
+            for parent in self._tensor._parents
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._tensor is self._tensor
+
+    def __hash__(self) -> int:
+        return hash(id(self._tensor))
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self._tensor):#x}>"
+
+
+class AccumulateGrad:
+    """The node that adds a gradient into a leaf's ``.grad``; ``.variable`` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """``"torch::autograd::AccumulateGrad"``, as PyTorch names it."""
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        """Empty: a leaf has no inputs."""
+        return ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return hash(id(self.variable))
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self.variable):#x}>"
+
+
 _new = object.__new__
 # ops whose backward reads their own output (d exp x = exp x, d tanh x = 1 - tanh^2, ...):
 # for these, changing the output in place is caught as changing an input is
@@ -362,9 +426,14 @@ class Tensor:
     # ------------------------------------------------------------ attributes
 
     @property
-    def data(self) -> Any:
-        """The underlying array; assign same-shape data to replace it (bumps the version)."""
-        return self._data
+    def data(self) -> Tensor:
+        """This tensor's values as a new leaf sharing its memory (as PyTorch's ``.data``).
+
+        Changes made through it (``p.data -= lr * p.grad``, ``p.data.normal_()``) update
+        this tensor in place and are not seen by autograd. ``.numpy()`` gives the array.
+        Assign same-shape data to replace the values (this bumps the version).
+        """
+        return Tensor._wrap(self._data, self.device)
 
     @data.setter
     def data(self, value: Any) -> None:
@@ -434,11 +503,13 @@ class Tensor:
         return self._backward is None
 
     @property
-    def grad_fn(self) -> str | None:
-        """The name of the op that made this tensor (``"MulBackward"``), or None for a leaf."""
-        if self._op is None:
-            return None
-        return "".join(part.capitalize() for part in self._op.split("_")) + "Backward"
+    def grad_fn(self) -> Node | None:
+        """The node of the op that made this tensor (``<MulBackward0>``), or None for a leaf.
+
+        Its ``next_functions`` lead to the nodes of the op's inputs (``AccumulateGrad`` for
+        leaves that require grad), as PyTorch's do.
+        """
+        return None if self._backward is None else Node(self)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (copied to the host for a GPU tensor)."""
@@ -514,10 +585,16 @@ class Tensor:
         if self.device != "cpu":
             extras.append(f"device='{self.device}'")
         if self._op is not None:
-            extras.append(f"grad_fn=<{self.grad_fn}>")
+            extras.append(f"grad_fn=<{_node_name(self._op)}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value, as PyTorch."""
+        if self._data.size == 1 and self._data.ndim <= 1:
+            return format(self._data.item(), spec)
+        return repr(self) if not spec else format(repr(self), spec)
 
     # ------------------------------------------------------------ autograd API
 

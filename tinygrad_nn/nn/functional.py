@@ -210,9 +210,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     _check_same_dtype(input, weight, "linear")
     parents = (input, weight) if bias is None else (input, weight, input._operand(bias))
     out_features, in_features = weight.shape
-    data = input.data @ weight.data.T
+    data = input._data @ weight._data.T
     if bias is not None:
-        data += bias.data
+        data += bias._data
 
     # One op rather than transpose + matmul + add: one node per layer in the graph,
     # and dW comes out directly in the weight's (out, in) layout, as dZ A^T does in
@@ -277,7 +277,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     if indices.size and (indices.min() < 0 or indices.max() >= num):
         bad = indices[(indices < 0) | (indices >= num)][0]
         raise IndexError(f"embedding: index {bad} is out of range for {num} embeddings")
-    rows = weight[array_module(weight.data).asarray(indices)]
+    rows = weight[array_module(weight._data).asarray(indices)]
     if padding_idx is None:
         return rows
     padding_idx = padding_idx % num if -num <= padding_idx < num else padding_idx
@@ -363,7 +363,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     for axis, (before, after) in enumerate(pairs):
         if before or after:
             positions = _padded_positions(input.shape[axis], before, after, mode, input.shape)
-            out = out[(slice(None),) * axis + (array_module(input.data).asarray(positions),)]
+            out = out[(slice(None),) * axis + (array_module(input._data).asarray(positions),)]
     return out
 
 
@@ -419,11 +419,11 @@ def batch_norm(
         var = input.var(axis=axes, keepdims=True, correction=0)  # biased: it normalises
         if running_mean is not None and running_var is not None:
             with no_grad():
-                unbiased_var = var.data.reshape(channels) * (count / (count - 1))
+                unbiased_var = var._data.reshape(channels) * (count / (count - 1))
                 running_mean[...] = (
                     1 - momentum
-                ) * running_mean.data + momentum * mean.data.reshape(channels)
-                running_var[...] = (1 - momentum) * running_var.data + momentum * unbiased_var
+                ) * running_mean._data + momentum * mean._data.reshape(channels)
+                running_var[...] = (1 - momentum) * running_var._data + momentum * unbiased_var
     else:
         if running_mean is None or running_var is None:
             raise ValueError(
@@ -706,7 +706,7 @@ def _tile_max(x: Tensor, kernel: tuple[int, int]) -> Tensor:
     n, c, h, w = x.shape
     out_h, out_w = h // kh, w // kw
     # batch-last (C, OH, kh, OW, kw, N): a view for any strides, as it only splits axes
-    tiles = x.data.transpose(1, 2, 3, 0).reshape(c, out_h, kh, out_w, kw, n)
+    tiles = x._data.transpose(1, 2, 3, 0).reshape(c, out_h, kh, out_w, kw, n)
     # one (C, OH, OW, N) slice per offset in the tile: reducing over the two short strided
     # tile axes in one numpy call is several times slower than these elementwise steps
     offsets = [(i, j) for i in range(kh) for j in range(kw)]
@@ -1161,7 +1161,7 @@ def binary_cross_entropy(
     """
     _check_reduction(reduction, "binary_cross_entropy")
     input, target = _pairwise_inputs(input, target, "binary_cross_entropy")
-    probs, labels = input.data, target.data
+    probs, labels = input._data, target._data
     if not bool(((probs >= 0) & (probs <= 1)).all()):
         raise ValueError(
             "binary_cross_entropy: input must hold probabilities in [0, 1], got values outside it; "
@@ -1173,7 +1173,7 @@ def binary_cross_entropy(
         log_p, log_1mp = xp.log(probs), xp.log(1 - probs)
     losses = -(labels * xp.maximum(log_p, -100.0) + (1 - labels) * xp.maximum(log_1mp, -100.0))
     if scale is not None:
-        losses = losses * scale.data
+        losses = losses * scale._data
     count = losses.size
 
     # One recorded op, reduction included: on small networks the Python cost of each op,
@@ -1304,7 +1304,7 @@ def _picked_nll(
     """-w[y] * rows[y] for each row, and the row weights w[y] (zero where y is ignored)."""
     class_weight = _class_weights(weight, rows.shape[1], fn)
     safe_labels, row_weight = _label_weights(labels, class_weight, ignore_index)
-    xp = array_module(rows.data)  # index with arrays on the scores' device
+    xp = array_module(rows._data)  # index with arrays on the scores' device
     picked = rows[xp.arange(rows.shape[0]), xp.asarray(safe_labels)]
     return -picked * _constant(row_weight, rows), row_weight
 
@@ -1318,11 +1318,11 @@ def _soft_cross_entropy(
     d/dx = softmax(x) Σ_c a_c - a  and  d/da = -log softmax(x), each times the row's
     upstream gradient.
     """
-    scores = rows.data
+    scores = rows._data
     xp = array_module(scores)
     shifted = scores - scores.max(axis=1, keepdims=True)
     log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
-    losses = -(targets.data * log_probs).sum(axis=1)
+    losses = -(targets._data * log_probs).sum(axis=1)
 
     # One op instead of log_softmax, picking, weighting and reducing, for the same reason as
     # binary_cross_entropy's.

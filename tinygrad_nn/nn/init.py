@@ -45,7 +45,7 @@ def _check_tensor(tensor: Tensor, fn: str) -> None:
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     """Write `values` into the tensor's own array (same array, same dtype and device)."""
     with no_grad():
-        tensor[...] = array_module(tensor.data).asarray(values, dtype=tensor.dtype)
+        tensor[...] = array_module(tensor._data).asarray(values, dtype=tensor.dtype)
     return tensor
 
 

@@ -409,7 +409,7 @@ class Module:
         with no_grad():
             for name, tensor in targets.items():
                 if name in arrays:
-                    tensor[...] = array_module(tensor.data).asarray(arrays[name])
+                    tensor[...] = array_module(tensor._data).asarray(arrays[name])
         return IncompatibleKeys(missing, unexpected)
 
     # ----- dtype and device -----------------------------------------------------------
@@ -531,4 +531,4 @@ def _assign_in_place(tensor: Tensor, converted: Tensor) -> None:
     """Give `tensor` the data and device of `converted`, keeping the same Tensor object."""
     if converted is not tensor:
         tensor.device = converted.device
-        tensor.data = converted.data
+        tensor.data = converted._data

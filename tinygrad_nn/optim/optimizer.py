@@ -116,7 +116,7 @@ class Optimizer:
                         f"{type(self).__name__}.step: a parameter of shape {param.shape} "
                         f"has a gradient of shape {grad.shape}"
                     )
-                self._update(param.data, grad.data, state.setdefault(param, {}), group)
+                self._update(param._data, grad._data, state.setdefault(param, {}), group)
                 param._mark_changed()
         return loss
 
@@ -206,7 +206,7 @@ def _state_value_for(param: Tensor, where: str, value: Any) -> Any:
             f"loaded {where} has shape {tuple(value.shape)}, but its parameter has shape "
             f"{param.shape}"
         )
-    array = to_device(value, param.device).astype(param.data.dtype, copy=True)
+    array = to_device(value, param.device).astype(param._data.dtype, copy=True)
     return array_module(array).ascontiguousarray(array)
 
 
