@@ -105,6 +105,7 @@ class Optimizer:
                 loss = closure()
         # The updates are numpy arithmetic on the arrays, so no graph is recorded and no
         # Tensor op runs; each updated parameter records its in-place change once.
+        # ``maximize`` ascends: every optimizer then steps along the negated gradient.
         state = self.state
         for group in self.param_groups:
             for param in group["params"]:
@@ -116,7 +117,8 @@ class Optimizer:
                         f"{type(self).__name__}.step: a parameter of shape {param.shape} "
                         f"has a gradient of shape {grad.shape}"
                     )
-                self._update(param.data, grad.data, state.setdefault(param, {}), group)
+                grad_array = -grad._data if group.get("maximize") else grad._data
+                self._update(param._data, grad_array, state.setdefault(param, {}), group)
                 param._mark_changed()
         return loss
 
@@ -198,15 +200,23 @@ def _copy_value(value: Any) -> Any:
 
 
 def _state_value_for(param: Tensor, where: str, value: Any) -> Any:
-    """A saved state entry made ready for ``param``: arrays copied to its dtype and device."""
-    if not hasattr(value, "shape") or getattr(value, "ndim", 0) == 0:
+    """A saved state entry made ready for ``param``: arrays copied to its dtype and device.
+
+    Tensors (what ``tg.load`` returns) count as their arrays, and 0-d values
+    (PyTorch keeps ``step`` as a 0-d tensor) become plain numbers.
+    """
+    if isinstance(value, Tensor):
+        value = value._data
+    if hasattr(value, "shape") and getattr(value, "ndim", 0) == 0:
+        return value.item()
+    if not hasattr(value, "shape"):
         return copy.deepcopy(value)
     if tuple(value.shape) != param.shape:
         raise ValueError(
             f"loaded {where} has shape {tuple(value.shape)}, but its parameter has shape "
             f"{param.shape}"
         )
-    array = to_device(value, param.device).astype(param.data.dtype, copy=True)
+    array = to_device(value, param.device).astype(param.dtype, copy=True)
     return array_module(array).ascontiguousarray(array)
 
 
