@@ -28,6 +28,7 @@ def sample_state():
             ("embedding.weight", rng.integers(0, 9, size=(2, 2))),
             ("step", np.array(7)),
             ("mask", np.array([True, False])),
+            ("small", np.array([1, 2], dtype=np.int16)),
         ]
     )
 
@@ -90,6 +91,7 @@ def test_tensors_come_back_as_tensors_with_dtype_shape_and_requires_grad(tmp_pat
         "weight": tg.tensor([[1.0, 2.0]], requires_grad=True),
         "half": tg.tensor([1.5], dtype=tg.float16),
         "labels": tg.tensor([0, 3, 1]),
+        "int16": tg.tensor([1, -2], dtype=np.int16),
         "scalar": tg.tensor(2.5),
         "empty": tg.zeros(0, 3),
     }

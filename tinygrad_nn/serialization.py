@@ -272,7 +272,9 @@ class _Decoder:
         if not isinstance(requires_grad, bool) or not isinstance(saved_device, str):
             raise _DamagedFile(f"the manifest entry at {where} has invalid tensor fields")
         array, device = _device_for(self.map_location, saved_device, self._array(node, where))
-        if requires_grad and array.dtype.kind not in "fc":
+        if array.dtype.kind == "c":
+            raise _DamagedFile(f"the tensor at {where} is complex, which Tensors do not support")
+        if requires_grad and array.dtype.kind != "f":
             raise _DamagedFile(
                 f"the manifest marks an {array.dtype} tensor at {where} requires_grad"
             )
@@ -290,8 +292,10 @@ class _Decoder:
         if kind == "parameter":
             from .nn import Parameter  # nn sits above this module; only needed here
 
-            return Parameter(Tensor(array, device=device), requires_grad=requires_grad)
-        return Tensor(array, requires_grad=requires_grad, device=device)
+            return Parameter(
+                Tensor(array, dtype=array.dtype, device=device), requires_grad=requires_grad
+            )
+        return Tensor(array, requires_grad=requires_grad, dtype=array.dtype, device=device)
 
     def decode(self, node: Any, where: str, depth: int = 0) -> Any:
         """The object the manifest ``node`` describes (``where`` names it in error messages)."""
@@ -368,7 +372,10 @@ def _load_legacy(archive: zipfile.ZipFile) -> OrderedDict[str, Tensor]:
     for member in archive.namelist():
         if not member.endswith(".npy"):
             raise _DamagedFile(f"its member {member!r} is not a .npy array")
-        loaded[member[: -len(".npy")]] = Tensor(_read_npy(archive, member, f"member {member!r}"))
+        array = _read_npy(archive, member, f"member {member!r}")
+        # Tensors hold no complex numbers: such an entry stays a numpy array.
+        is_complex = array.dtype.kind == "c"
+        loaded[member[: -len(".npy")]] = array if is_complex else Tensor(array, dtype=array.dtype)
     return loaded
 
 
