@@ -319,3 +319,44 @@ def test_custom_scheduler_subclassing_the_old_base_name_works():
         scheduler.step()
     assert scheduler.get_last_lr() == [0.1]
     assert math.isclose(scheduler.optimizer.param_groups[0]["lr"], 0.1)
+
+
+SAVABLE_SCHEDULERS = {
+    "lambda": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 0.9**epoch),
+    "multistep": lambda opt: lr_scheduler.MultiStepLR(opt, [2, 4, 4], gamma=0.5),
+    "exponential": lambda opt: lr_scheduler.ExponentialLR(opt, 0.8),
+    "linear": lambda opt: lr_scheduler.LinearLR(opt, start_factor=0.2, total_iters=6),
+    "one_cycle": lambda opt: lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=12),
+    "plateau": lambda opt: lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAVABLE_SCHEDULERS))
+def test_scheduler_and_optimizer_state_round_trip_through_save_and_resume_the_schedule(
+    tmp_path, name
+):
+    make = SAVABLE_SCHEDULERS[name]
+    metrics = [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+
+    def advance(scheduler, epochs):
+        rates = []
+        for epoch in epochs:
+            scheduler.optimizer.step()
+            scheduler.step(*([metrics[epoch]] if name == "plateau" else []))
+            rates.append(
+                scheduler.get_last_lr() + [scheduler.optimizer.param_groups[0]["momentum"]]
+            )
+        return rates
+
+    original = make(optim.SGD([tg.Tensor(np.zeros(1), requires_grad=True)], lr=0.3, momentum=0.9))
+    advance(original, range(4))
+    tg.save(
+        {"optimizer": original.optimizer.state_dict(), "scheduler": original.state_dict()},
+        tmp_path / "ckpt.pt",
+    )
+    checkpoint = tg.load(tmp_path / "ckpt.pt")
+    optimizer = optim.SGD([tg.Tensor(np.zeros(1), requires_grad=True)], lr=0.3, momentum=0.9)
+    resumed = make(optimizer)
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    resumed.load_state_dict(checkpoint["scheduler"])
+    assert advance(resumed, range(4, 10)) == advance(original, range(4, 10))
