@@ -568,3 +568,18 @@ def test_optimizer_state_dict_round_trips_through_save_and_load(tmp_path):
         train_step(resumed, resumed_optimizer, loss_tg)
         train_step(theirs, their_optimizer, loss_torch)
         assert_same_params(resumed, theirs, step)
+
+
+def test_named_parameters_are_accepted_and_their_names_kept_as_pytorch_does():
+    model = tg.nn.Sequential(tg.nn.Linear(3, 2), tg.nn.Tanh(), tg.nn.Linear(2, 1))
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+    ours = optim.SGD(model.named_parameters(), lr=0.1)
+    theirs = torch.optim.SGD(reference.named_parameters(), lr=0.1)
+    assert ours.param_groups[0]["param_names"] == theirs.param_groups[0]["param_names"]
+    assert ours.state_dict()["param_groups"][0]["param_names"] == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+    assert all(isinstance(p, tg.Tensor) for p in ours.param_groups[0]["params"])

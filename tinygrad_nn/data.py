@@ -226,7 +226,7 @@ class RandomSampler(Sampler):
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
-        if num_samples is not None and not replacement:
+        if num_samples is not None:
             _check_count(num_samples, "num_samples")
 
     @property

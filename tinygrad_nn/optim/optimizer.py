@@ -22,8 +22,10 @@ from ..tensor import Tensor
 class Optimizer:
     """Base class of the optimizers: holds ``param_groups`` and per-parameter ``state``.
 
-    ``params`` is an iterable of Tensors, or of dicts (parameter groups), each
-    with a ``"params"`` list and any options that override ``defaults``::
+    ``params`` is an iterable of Tensors, of ``(name, Tensor)`` pairs
+    (``model.named_parameters()``; the names are kept in the group's
+    ``"param_names"``), or of dicts (parameter groups), each with a
+    ``"params"`` list and any options that override ``defaults``::
 
         optim.SGD([{"params": model[0].parameters()},
                    {"params": model[2].parameters(), "lr": 1e-3}], lr=1e-2, momentum=0.9)
@@ -61,6 +63,12 @@ class Optimizer:
         params = [params] if isinstance(params, Tensor) else list(params)
         if not params:
             raise ValueError(f"{type(self).__name__} got a parameter group with no parameters")
+        names = None
+        if all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+               for item in params):  # fmt: skip
+            # model.named_parameters(): PyTorch keeps the names beside the parameters.
+            names = [name for name, _ in params]
+            params = [param for _, param in params]
         for position, param in enumerate(params):
             if not isinstance(param, Tensor):
                 raise TypeError(
@@ -76,6 +84,8 @@ class Optimizer:
         if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
             raise ValueError("some parameters appear more than once in the optimizer's groups")
         group = {key: value for key, value in param_group.items() if key != "params"}
+        if names is not None:
+            group["param_names"] = names
         for key, value in self.defaults.items():
             group.setdefault(key, value)
         self._check_options(group)
