@@ -583,3 +583,12 @@ def test_named_parameters_are_accepted_and_their_names_kept_as_pytorch_does():
         "2.bias",
     ]
     assert all(isinstance(p, tg.Tensor) for p in ours.param_groups[0]["params"])
+
+
+def test_zero_grad_to_zeros_detaches_a_gradient_made_with_create_graph():
+    param = tg.tensor([1.0, 2.0], requires_grad=True)
+    (param**3).sum().backward(create_graph=True)
+    assert param.grad.requires_grad
+    optim.SGD([param], lr=0.1).zero_grad(set_to_none=False)
+    assert not param.grad.requires_grad and param.grad.grad_fn is None
+    np.testing.assert_array_equal(param.grad.numpy(), [0.0, 0.0])

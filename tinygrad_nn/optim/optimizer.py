@@ -97,7 +97,7 @@ class Optimizer:
         _check_non_negative(group, "lr", "learning rate")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Set every parameter's ``.grad`` to ``None`` (``set_to_none=False``: zero it in place)."""
+        """Set every ``.grad`` to ``None`` (``set_to_none=False``: to detached zeros)."""
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is None:
@@ -105,6 +105,8 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 else:
+                    # A gradient made under create_graph=True leaves its graph behind first.
+                    param.grad = param.grad.detach()
                     param.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
