@@ -245,7 +245,7 @@ def test_overwriting_leaves_no_partial_file_behind(tmp_path):
 
 def test_a_file_saved_by_torch_is_refused_as_not_a_tg_save_file(tmp_path):
     torch.save({"w": torch.ones(2)}, tmp_path / "torch.pt")
-    with pytest.raises(ValueError, match="not a tg.save file"):
+    with pytest.raises(ValueError, match="not a tg.save file: it was written by torch.save"):
         tg.load(tmp_path / "torch.pt")
 
 

@@ -369,6 +369,11 @@ def _read_manifest(archive: zipfile.ZipFile) -> Any:
 def _load_legacy(archive: zipfile.ZipFile) -> OrderedDict[str, Tensor]:
     """A file of the first tg.save (or ``np.savez``): one ``name.npy`` member per entry."""
     loaded: OrderedDict[str, Tensor] = OrderedDict()
+    if any(member.endswith("/data.pkl") for member in archive.namelist()):
+        raise _DamagedFile(
+            "it was written by torch.save, whose pickled format tg.load never reads; load it "
+            "with PyTorch and tg.save a dict of the tensors' .numpy() arrays instead"
+        )
     for member in archive.namelist():
         if not member.endswith(".npy"):
             raise _DamagedFile(f"its member {member!r} is not a .npy array")
