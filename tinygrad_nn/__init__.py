@@ -1,6 +1,6 @@
 """tinygrad_nn: a small autograd framework on numpy, with Graphviz pictures of the graph."""
 
-from . import autograd, backend, data, nn, optim, random, reference, viz
+from . import autograd, backend, data, nn, optim, random, reference, utils, viz
 from .autograd import (
     AnomalyError,
     Function,
@@ -56,5 +56,5 @@ __all__ = [
     "gradcheck", "gradgradcheck", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled",
     "load", "manual_seed", "matmul", "maximum", "minimum", "nn", "no_grad", "ones", "ones_like",
     "optim", "rand", "randint", "randn", "random", "reference", "save", "set_detect_anomaly",
-    "set_grad_enabled", "stack", "tensor", "uint8", "viz", "where", "zeros", "zeros_like",
+    "set_grad_enabled", "stack", "tensor", "uint8", "utils", "viz", "where", "zeros", "zeros_like",
 ]  # fmt: skip
