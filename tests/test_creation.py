@@ -121,7 +121,7 @@ def test_tensor_copies_its_data():
 
 
 @pytest.mark.parametrize("data", [[1.5, 2.0], [1, 2], [True, False], 3.0, 7, [[1.0], [2.0]],
-                                  np.array([1, 2], dtype=np.int32), np.array([0.5])])
+                                  np.array([1, 2], dtype=np.int64), np.array([0.5])])
 def test_tensor_dtype_matches_torch(data):
     ours, theirs = tg.tensor(data), torch.tensor(data)
     same(ours, theirs)

@@ -93,8 +93,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
     """A new leaf tensor holding a **copy** of ``data``, as ``torch.tensor``.
 
     ``data`` is a number, a (nested) list, a numpy array or a Tensor. Python
-    floats become the default floating dtype, Python ints int64; an array or
-    Tensor keeps its dtype.
+    floats become the default floating dtype; otherwise the dtype is the Tensor
+    constructor's (a float64 array stays float64, integers become int64).
     ``tg.from_numpy`` and ``tg.as_tensor`` share memory instead.
     """
     if isinstance(data, Tensor):
@@ -106,9 +106,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
         data = data.numpy()
     is_array = isinstance(data, np.ndarray | np.generic) or (
         not isinstance(data, str | bytes) and backend.array_module(data) is not np)
-    if is_array:  # an array keeps its dtype (int32 stays int32, as PyTorch)
+    if is_array:
         data = backend.array_module(data).array(data, copy=True)
-        dtype = data.dtype if dtype is None else dtype
     target = devices.resolve(device)
     out = Tensor(data, dtype=dtype, device=target)
     if not is_array and dtype is None and out.dtype.kind == "f" \
