@@ -233,6 +233,50 @@ def test_type_questions():
     assert tg.is_floating_point(tg.ones(1)) and not tg.is_floating_point(tg.tensor([1]))
 
 
+EINSUMS = [
+    ("ij,jk->ik", [(3, 4), (4, 5)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("iij->j", [(3, 3, 2)]), ("ij->", [(3, 4)]),
+    ("ij->ji", [(3, 4)]), ("i,j->ij", [(3,), (4,)]), ("i,i->", [(3,), (3,)]),
+    ("ij,ij->i", [(3, 4), (3, 4)]), ("ba,ca", [(3, 4), (2, 4)]), ("ij,j", [(3, 4), (4,)]),
+    ("...ij,...jk->...ik", [(2, 3, 4), (4, 5)]), ("i...->...", [(2, 3, 4)]), ("...", [(2, 3)]),
+    ("bhqd,bhkd->bhqk", [(2, 3, 4, 5), (2, 3, 6, 5)]), ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
+    ("bn,anm,bm->ba", [(2, 3), (5, 3, 4), (2, 4)]), ("bij,bjk->bik", [(1, 3, 4), (2, 4, 5)]),
+    ("ij, jk -> ik", [(2, 3), (3, 2)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("equation, shapes", EINSUMS, ids=[e for e, _ in EINSUMS])
+def test_einsum_matches_torch_with_gradients(equation, shapes):
+    gen = np.random.default_rng(len(equation))
+    arrays = [gen.standard_normal(shape) for shape in shapes]
+    ours = [tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.from_numpy(a.copy()).requires_grad_(True) for a in arrays]
+    out, out_t = tg.einsum(equation, *ours), torch.einsum(equation, *theirs)
+    assert out.shape == tuple(out_t.shape)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = gen.standard_normal(out.shape)
+    grads = tg.grad(out, ours, tg.tensor(upstream))
+    grads_t = torch.autograd.grad(out_t, theirs, torch.from_numpy(upstream))
+    for g, g_t in zip(grads, grads_t, strict=True):
+        np.testing.assert_allclose(g.numpy(), g_t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_einsum_takes_a_list_and_differentiates_twice():
+    gen = np.random.default_rng(3)
+    a, b = (tg.tensor(gen.standard_normal(s), requires_grad=True) for s in ((2, 3), (3, 3)))
+    assert tg.gradgradcheck(lambda x, y: tg.einsum("ij,jk,ik->i", [x, y, x]), (a, b))
+
+
+@pytest.mark.parametrize("equation, shapes, match", [
+    ("ij,jk->ik", [(2, 3)], "2 operands"), ("ij->ik", [(2, 3)], "output letter"),
+    ("ijk->i", [(2, 3)], "3"), ("ij,jk->ik", [(2, 3), (4, 2)], "sizes"),
+    ("i1->i", [(2, 3)], "letters"),
+])
+def test_einsum_refuses_bad_equations(equation, shapes, match):
+    with pytest.raises(ValueError, match=match):
+        tg.einsum(equation, *(tg.ones(s) for s in shapes))
+
+
 # ---------------------------------------------------------------- dtypes
 
 

@@ -12,6 +12,7 @@ checks (``mm``, ``bmm``, ``dot``) are written out below the table.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -223,3 +224,134 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
 # cat and stack are tensor.py's own: PyTorch's (tensors, dim=0), and numpy's axis=
 concat = cat
 concatenate = cat
+
+
+# ---------------------------------------------------------------- einsum
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sums of products named by index letters, as ``torch.einsum``: ``einsum("ij,jk->ik", a, b)``.
+
+    Repeated letters within one operand take its diagonal (``"ii->i"``), ``...``
+    stands for broadcast axes, and without ``->`` the output is the ``...`` axes
+    followed by the letters that occur once, in alphabetical order. The operands
+    may also come as one list. Built from differentiable ops (diagonals by a mask,
+    then one batched ``matmul`` per pair of operands, left to right), so it is
+    differentiable to any order.
+    """
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    tensors = [_as_tensor(op) for op in operands]
+    specs, output = _einsum_letters(equation, tensors)
+    terms = [_diagonal(t, spec) for t, spec in zip(tensors, specs, strict=True)]
+    current, letters = terms[0]
+    for i, (term, spec) in enumerate(terms[1:], start=1):
+        later = set(output).union(*(s for _, s in terms[i + 1:]))
+        current, letters = _sum_out(current, letters, later | set(spec))
+        term, spec = _sum_out(term, spec, later | set(letters))
+        current, letters = _contract(current, letters, term, spec, later)
+    current, letters = _sum_out(current, letters, set(output))
+    return current.permute(*(letters.index(c) for c in output)) if output else current
+
+
+def _einsum_letters(equation: str, tensors: list[Tensor]) -> tuple[list[str], str]:
+    """Each operand's letters and the output's, with ``...`` spelled out as spare letters."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum's first argument is the equation string, got {equation!r:.40}")
+    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
+    specs = lhs.split(",")
+    if len(specs) != len(tensors):
+        raise ValueError(
+            f"einsum equation {equation!r} names {len(specs)} operands, "
+            f"but {len(tensors)} were given"
+        )
+    for part in specs + [rhs]:
+        letters = part.replace("...", "")
+        if letters and not (letters.isascii() and letters.isalpha()):
+            raise ValueError(f"einsum equation {equation!r}: use letters, ',', '->' and '...'")
+    spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba"
+             if c not in equation]
+    ranks = [t.ndim - len(spec.replace("...", "")) for t, spec in zip(tensors, specs, strict=True)]
+    broadcast = builtins.max([r for r, spec in zip(ranks, specs, strict=True) if "..." in spec],
+                            default=0)
+    names = "".join(spare[:broadcast])
+    expanded = []
+    for t, spec, rank in zip(tensors, specs, ranks, strict=True):
+        spec = spec.replace("...", names[broadcast - rank:])
+        if len(spec) != t.ndim:
+            raise ValueError(
+                f"einsum equation {equation!r}: operand of shape {t.shape} has {t.ndim} axes "
+                f"but its subscripts name {len(spec)}"
+            )
+        expanded.append(spec)
+    if arrow:
+        output = rhs.replace("...", names)
+    else:
+        counts = "".join(expanded)
+        output = names + "".join(sorted(c for c in set(counts) if counts.count(c) == 1
+                                        and c not in names))
+    unknown = set(output) - set("".join(expanded))
+    if unknown or len(set(output)) != len(output):
+        raise ValueError(
+            f"einsum equation {equation!r}: each output letter must occur once and in an input"
+        )
+    return expanded, output
+
+
+def _diagonal(t: Tensor, spec: str) -> tuple[Tensor, str]:
+    """``t`` with each repeated letter's axes reduced to their diagonal."""
+    from .creation import eye
+
+    for position, letter in enumerate(spec):
+        first = spec.index(letter)
+        if first != position:  # keep axis `first` where both indices agree: x * I summed
+            n = t.shape[position]
+            if t.shape[first] != n:
+                raise ValueError(f"einsum: letter {letter!r} names axes of sizes "
+                                 f"{t.shape[first]} and {n}")
+            shape = [1] * t.ndim
+            shape[first] = shape[position] = n
+            mask = eye(n, dtype=t.dtype, device=t.device).reshape(shape)
+            t = (t * mask).sum(dim=position)
+            return _diagonal(t, spec[:position] + spec[position + 1:])
+    return t, spec
+
+
+def _sum_out(t: Tensor, spec: str, keep: set[str]) -> tuple[Tensor, str]:
+    """Sum over the axes whose letters are not in ``keep``."""
+    axes = tuple(i for i, c in enumerate(spec) if c not in keep)
+    if not axes:
+        return t, spec
+    return t.sum(dim=axes), "".join(c for c in spec if c in keep)
+
+
+def _contract(a: Tensor, la: str, b: Tensor, lb: str, keep: set[str]) -> tuple[Tensor, str]:
+    """``a`` times ``b`` summed over their shared letters not in ``keep``, as one matmul:
+    (batch, free in a, summed) @ (batch, summed, free in b)."""
+    batch = [c for c in la if c in lb and c in keep]
+    summed = [c for c in la if c in lb and c not in keep]
+    free_a = [c for c in la if c not in lb]
+    free_b = [c for c in lb if c not in la]
+    size = {c: n for c, n in zip(la, a.shape, strict=True)}
+    for c, n in zip(lb, b.shape, strict=True):
+        if size.get(c, n) not in (1, n) and n != 1:
+            raise ValueError(f"einsum: letter {c!r} names axes of sizes {size[c]} and {n}")
+        size[c] = builtins.max(size.get(c, n), n)
+
+    def arrange(t: Tensor, spec: str, order: list[str], rows: list[str],
+                cols: list[str]) -> Tensor:
+        t = t.permute(*(spec.index(c) for c in order))
+        t = t.expand(*(size[c] for c in order))  # size-1 axes broadcast, as in PyTorch
+        return t.reshape(_count(batch, size), _count(rows, size), _count(cols, size))
+
+    left = arrange(a, la, batch + free_a + summed, free_a, summed)
+    right = arrange(b, lb, batch + summed + free_b, summed, free_b)
+    letters = batch + free_a + free_b
+    return _matmul(left, right).reshape(*(size[c] for c in letters)), "".join(letters)
+
+
+def _count(letters: list[str], size: dict[str, int]) -> int:
+    total = 1
+    for c in letters:
+        total *= size[c]
+    return total
