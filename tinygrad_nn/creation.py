@@ -41,7 +41,7 @@ def _size(args: tuple, size: Any = None) -> tuple[int, ...]:
     for n in args:
         try:
             if isinstance(n, bool):
-                raise TypeError
+                raise TypeError("a bool is not a size")
             shape.append(operator.index(n))  # ints, numpy ints, one-element int tensors
         except TypeError:
             raise TypeError(f"shape entries must be ints, got {args!r}") from None

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .creation import eye
 from .tensor import Tensor, cat, stack  # noqa: F401 - stack is re-exported as tg.stack
 from .tensor import matmul as _matmul
 from .tensor import maximum as _maximum
@@ -300,8 +301,6 @@ def _einsum_letters(equation: str, tensors: list[Tensor]) -> tuple[list[str], st
 
 def _diagonal(t: Tensor, spec: str) -> tuple[Tensor, str]:
     """``t`` with each repeated letter's axes reduced to their diagonal."""
-    from .creation import eye
-
     for position, letter in enumerate(spec):
         first = spec.index(letter)
         if first != position:  # keep axis `first` where both indices agree: x * I summed
