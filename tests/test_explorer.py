@@ -307,6 +307,11 @@ def test_cross_entropy_on_class_labels_is_one_step_on_the_users_logits(
     assert shown == as_explain_prints(rows)
     assert shown[0] == ("Step 1: cross_entropy → cross_entropy", ["linear_1"])
     assert len(shown) == 4  # cross_entropy, linear, tanh, linear: no helper tensor's op
+    boxes = [g.find_elements(By.TAG_NAME, "text")[0].text
+             for g in browser.find_elements(By.CSS_SELECTOR, "#forward-view g.node")
+             if not g.find_elements(By.TAG_NAME, "ellipse")]
+    named = {name for heading, inputs in shown for name in inputs + [heading.split(" → ")[1]]}
+    assert named <= set(boxes)  # every name the steps use is written on a box of the picture
     grads = grads_shown(browser)
     assert sorted(grads) == sorted(name for name, _ in model.named_parameters())
     for name, p in model.named_parameters():
