@@ -268,9 +268,9 @@ def test_einsum_takes_a_list_and_differentiates_twice():
 
 
 @pytest.mark.parametrize("equation, shapes, match", [
-    ("ij,jk->ik", [(2, 3)], "2 operands"), ("ij->ik", [(2, 3)], "output letter"),
-    ("ijk->i", [(2, 3)], "3"), ("ij,jk->ik", [(2, 3), (4, 2)], "sizes"),
-    ("i1->i", [(2, 3)], "letters"),
+    ("ij,jk->ik", [(2, 3)], "2 operands"), ("ij->ik", [(2, 3)], "output subscript 'k'"),
+    ("ijk->i", [(2, 3)], "2 dimensions"), ("ij,jk->ik", [(2, 3), (4, 2)], r"\(2, 3\), \(4, 2\)"),
+    ("i1->i", [(2,)], "'i1'"),
 ])
 def test_einsum_refuses_bad_equations(equation, shapes, match):
     with pytest.raises(ValueError, match=match):
