@@ -46,10 +46,10 @@ def test_tensor_dataset_rejects_no_arrays_and_scalars():
         data.TensorDataset(np.float64(1.0))
 
 
-def test_loader_yields_tuples_of_tensors_in_order_without_shuffle():
+def test_loader_yields_lists_of_tensors_in_order_without_shuffle_as_pytorch():
     loader = data.DataLoader(dataset(), batch_size=4)
     batches = list(loader)
-    assert all(isinstance(batch, tuple) and len(batch) == 2 for batch in batches)
+    assert all(isinstance(batch, list) and len(batch) == 2 for batch in batches)
     assert all(isinstance(t, Tensor) for batch in batches for t in batch)
     assert epoch_labels(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     np.testing.assert_array_equal(batches[2][0].numpy(), [[24, 25, 26], [27, 28, 29]])

@@ -10,6 +10,7 @@ here in numpy.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -266,6 +267,93 @@ def test_a_leaf_used_three_times_and_broadcast_gets_backwards_grad_exactly(
     shown = grads_shown(browser)
     for name, t in (("x", x), ("w", w), ("b", b)):
         assert np.array_equal(np.array(shown[name]), t.grad.numpy()), name
+
+
+def steps_shown(driver: webdriver.Chrome) -> list[tuple[str, list[str]]]:
+    """Click "step" to the end; each step's heading and its "operand = input" lines."""
+    shown = []
+    button = driver.find_element(By.ID, "step-next")
+    while button.is_enabled():
+        button.click()
+        panel = driver.find_element(By.ID, "step")
+        shown.append((panel.find_element(By.TAG_NAME, "h2").text,
+                      [b.text for b in panel.find_elements(By.CSS_SELECTOR, ".passes > b")]))
+        assert len(shown) < 1000, "the step button never disabled itself"
+    return shown
+
+
+def as_explain_prints(rows: list[dict]) -> list[tuple[str, list[str]]]:
+    """explain's rows as the page should head its steps: op, output, and the inputs' names."""
+    return [(f"Step {r['step']}: {r['op']} → {r['output']}", [label for label, _ in r["inputs"]])
+            for r in rows]
+
+
+def test_cross_entropy_on_class_labels_is_one_step_on_the_users_logits(
+    tmp_path: Path, browser: webdriver.Chrome
+) -> None:
+    rng = np.random.default_rng(5)
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3)).double()
+    x = tg.tensor(rng.normal(size=(6, 4)))
+    labels = tg.tensor(np.array([0, 2, 1, 1, 0, 2], dtype=np.int64))
+    loss = nn.functional.cross_entropy(model(x), labels)
+    tg.viz.html(loss, tmp_path / "page.html", params=model)
+    rows = viz.explain(loss, params=model, file=io.StringIO())
+    loss.backward()
+    open_page(browser, tmp_path / "page.html")
+    shown = [(heading, [line.split(" = ")[1] for line in inputs])
+             for heading, inputs in steps_shown(browser)]
+    # the page's steps are explain's, named as the pictures name the boxes; the loss is one
+    # step whose only input is the logits (the int64 labels get no gradient)
+    assert shown == as_explain_prints(rows)
+    assert shown[0] == ("Step 1: cross_entropy → cross_entropy", ["linear_1"])
+    assert len(shown) == 4  # cross_entropy, linear, tanh, linear: no helper tensor's op
+    boxes = [g.find_elements(By.TAG_NAME, "text")[0].text
+             for g in browser.find_elements(By.CSS_SELECTOR, "#forward-view g.node")
+             if not g.find_elements(By.TAG_NAME, "ellipse")]
+    named = {name for heading, inputs in shown for name in inputs + [heading.split(" → ")[1]]}
+    assert named <= set(boxes)  # every name the steps use is written on a box of the picture
+    grads = grads_shown(browser)
+    assert sorted(grads) == sorted(name for name, _ in model.named_parameters())
+    for name, p in model.named_parameters():
+        assert np.array_equal(np.array(grads[name]), p.grad.numpy()), name
+    # what the loss passes to the logits z: (softmax(z) - onehot(y)) / n, here in numpy
+    first, last = model[0], model[2]
+    z = np.tanh(x.numpy() @ first.weight.numpy().T + first.bias.numpy()) @ \
+        last.weight.numpy().T + last.bias.numpy()
+    softmax = np.exp(z - z.max(1, keepdims=True))
+    softmax /= softmax.sum(1, keepdims=True)
+    onehot = np.eye(3)[labels.numpy()]
+    passed = browser.execute_script("return DATA.steps[0].inputs[0].passed.exact")
+    np.testing.assert_allclose(passed, (softmax - onehot) / 6, rtol=1e-12)
+    browser.find_element(By.ID, "step-first").click()
+    browser.find_element(By.ID, "step-next").click()
+    panel = browser.find_element(By.ID, "step").text
+    assert "dL/dz = g · (softmax(z) − onehot(target)) / n" in panel
+    assert f"{(softmax - onehot)[0, 0] / 6:.4g}" in panel
+
+
+def test_matmul_with_a_vector_steps_through_the_users_own_vector(
+    tmp_path: Path, browser: webdriver.Chrome
+) -> None:
+    rng = np.random.default_rng(11)
+    W = tg.tensor(rng.normal(size=(3, 4)), requires_grad=True)
+    x = tg.tensor(rng.normal(size=(4,)), requires_grad=True)
+    W.name, x.name = "W", "x"
+    loss = (W @ x).tanh().sum()
+    tg.viz.html(loss, tmp_path / "page.html")
+    rows = viz.explain(loss, file=io.StringIO())
+    loss.backward()
+    open_page(browser, tmp_path / "page.html")
+    shown = steps_shown(browser)
+    assert [(heading, [line.split(" = ")[1] for line in inputs])
+            for heading, inputs in shown] == as_explain_prints(rows)
+    assert shown[-1] == ("Step 3: matmul → matmul", ["A = W", "B = x"])  # no reshaped x
+    ops = [g.text for g in browser.find_elements(By.CSS_SELECTOR, "#forward-view g.node")
+           if g.find_elements(By.TAG_NAME, "ellipse")]
+    assert sorted(ops) == ["matmul", "sum", "tanh"]
+    grads = grads_shown(browser)
+    for name, t in (("W", W), ("x", x)):
+        assert np.array_equal(np.array(grads[name]), t.grad.numpy()), name
 
 
 # ---------------------------------------------------------------- without a browser

@@ -54,7 +54,8 @@ def param_spec(params, groups):
 def make_pair(name, kwargs, groups=None):
     ours = [tg.Tensor(a.copy(), requires_grad=True) for a in INITIAL]
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in INITIAL]
-    our_optimizer = getattr(optim, name)(param_spec(ours, groups), **kwargs)
+    # foreach=False on both sides: PyTorch runs its single-tensor path; ours accepts and ignores it.
+    our_optimizer = getattr(optim, name)(param_spec(ours, groups), foreach=False, **kwargs)
     their_optimizer = getattr(torch.optim, name)(
         param_spec(theirs, groups), foreach=False, **kwargs
     )
@@ -117,6 +118,50 @@ TRAJECTORY_CASES = {
     ),
     "rmsprop_small_alpha_centered": ("RMSprop", {"lr": 0.01, "alpha": 0.3, "centered": True}, None),
     "rmsprop_groups": ("RMSprop", {"lr": 0.01}, TWO_GROUPS),
+    "sgd_maximize": ("SGD", {"lr": 0.01, "momentum": 0.5, "maximize": True}, None),
+    "adam_maximize_amsgrad": ("Adam", {"lr": 0.05, "amsgrad": True, "maximize": True}, None),
+    "adam_decoupled_weight_decay": (
+        "Adam",
+        {"lr": 0.05, "weight_decay": 0.3, "decoupled_weight_decay": True},
+        None,
+    ),
+    "adamw_maximize": ("AdamW", {"lr": 0.05, "maximize": True}, None),
+    "rmsprop_maximize_centered": (
+        "RMSprop",
+        {"lr": 0.01, "centered": True, "momentum": 0.3, "maximize": True},
+        None,
+    ),
+    "adagrad": ("Adagrad", {"lr": 0.1}, None),
+    "adagrad_lr_decay": ("Adagrad", {"lr": 0.2, "lr_decay": 0.05}, None),
+    "adagrad_all_options": (
+        "Adagrad",
+        {
+            "lr": 0.2,
+            "lr_decay": 0.01,
+            "weight_decay": 0.1,
+            "initial_accumulator_value": 0.5,
+            "eps": 1e-4,
+        },
+        None,
+    ),
+    "adagrad_maximize": ("Adagrad", {"lr": 0.1, "maximize": True}, None),
+    "adagrad_groups": (
+        "Adagrad",
+        {"lr": 0.1},
+        [{"params": [0, 1], "lr_decay": 0.1}, {"params": [2, 3], "initial_accumulator_value": 1.0}],
+    ),
+    "adadelta": ("Adadelta", {}, None),
+    "adadelta_rho_eps": ("Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-3}, None),
+    "adadelta_weight_decay_maximize": (
+        "Adadelta",
+        {"lr": 2.0, "rho": 0.95, "weight_decay": 0.2, "maximize": True},
+        None,
+    ),
+    "adadelta_groups": (
+        "Adadelta",
+        {"lr": 1.0},
+        [{"params": [0, 1], "rho": 0.7}, {"params": [2, 3]}],
+    ),
 }
 
 
@@ -130,7 +175,17 @@ def test_twenty_step_trajectory_matches_pytorch(case):
         assert_same_params(ours, theirs, step)
 
 
-@pytest.mark.parametrize("case", ["sgd_nesterov", "adam_amsgrad", "adamw", "rmsprop_centered"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "sgd_nesterov",
+        "adam_amsgrad",
+        "adamw",
+        "rmsprop_centered",
+        "adagrad_all_options",
+        "adadelta",
+    ],
+)
 def test_state_dict_round_trip_continues_the_same_trajectory(case):
     name, kwargs, groups = TRAJECTORY_CASES[case]
     ours, our_optimizer, theirs, their_optimizer = make_pair(name, kwargs, groups)
@@ -147,7 +202,17 @@ def test_state_dict_round_trip_continues_the_same_trajectory(case):
         assert_same_params(resumed, theirs, step)
 
 
-@pytest.mark.parametrize("case", ["sgd_groups", "adam_amsgrad", "rmsprop_centered_momentum_decay"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "sgd_groups",
+        "adam_amsgrad",
+        "rmsprop_centered_momentum_decay",
+        "adagrad_groups",
+        "adadelta_groups",
+        "adam_decoupled_weight_decay",
+    ],
+)
 def test_state_dict_has_pytorchs_layout(case):
     name, kwargs, groups = TRAJECTORY_CASES[case]
     ours, our_optimizer, theirs, their_optimizer = make_pair(name, kwargs, groups)
@@ -196,12 +261,12 @@ def test_load_state_dict_rejects_a_buffer_of_the_wrong_shape():
 
 def test_step_updates_the_same_arrays_in_place_and_bumps_versions():
     ours, our_optimizer, _, _ = make_pair("Adam", {"lr": 0.1})
-    arrays = [p.numpy() for p in ours]
+    arrays = [p._data for p in ours]
     versions = [p._version for p in ours]
     before = [a.copy() for a in arrays]
     train_step(ours, our_optimizer, loss_tg)
     for param, array, version, old in zip(ours, arrays, versions, before, strict=True):
-        assert param.numpy() is array
+        assert param._data is array
         assert param._version > version
         assert not np.array_equal(array, old)
 
@@ -292,6 +357,11 @@ def a_param():
         (lambda: optim.Adam([a_param()], eps=-1e-8), "eps=-1e-08"),
         (lambda: optim.AdamW([a_param()], weight_decay=-0.01), "weight_decay=-0.01"),
         (lambda: optim.RMSprop([a_param()], alpha=-0.9), "alpha=-0.9"),
+        (lambda: optim.Adagrad([a_param()], lr_decay=-0.1), "lr_decay=-0.1"),
+        (lambda: optim.Adagrad([a_param()], initial_accumulator_value=-1.0), "value=-1.0"),
+        (lambda: optim.Adagrad([a_param()], eps=-1.0), "eps=-1.0"),
+        (lambda: optim.Adadelta([a_param()], rho=1.5), "rho=1.5"),
+        (lambda: optim.Adadelta([a_param()], weight_decay=-2.0), "weight_decay=-2.0"),
         (lambda: optim.Adam([]), "empty parameter list"),
         (lambda: optim.Adam([{"params": []}]), "no parameters"),
         (lambda: optim.SGD([(a_param() * 2.0)], lr=0.1), "non-leaf"),
@@ -439,3 +509,86 @@ def test_float32_trajectory_matches_pytorch_float32_to_single_precision(case):
     for mine, reference in zip(ours, theirs, strict=True):
         assert mine.dtype == np.float32
         np.testing.assert_allclose(mine.numpy(), reference.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_rmsprop_takes_pytorchs_positional_order():
+    ours = [tg.Tensor(a.copy(), requires_grad=True) for a in INITIAL]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in INITIAL]
+    # lr, alpha, eps, weight_decay, momentum, centered
+    our_optimizer = optim.RMSprop(ours, 0.01, 0.9, 1e-6, 0.1, 0.5, True)
+    their_optimizer = torch.optim.RMSprop(theirs, 0.01, 0.9, 1e-6, 0.1, 0.5, True, foreach=False)
+    for step in range(1, STEPS + 1):
+        train_step(ours, our_optimizer, loss_tg)
+        train_step(theirs, their_optimizer, loss_torch)
+        assert_same_params(ours, theirs, step)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05}), ("Adagrad", {"lr": 0.1})],
+)
+def test_add_param_group_mid_training_matches_pytorch(name, kwargs):
+    ours = [tg.Tensor(a.copy(), requires_grad=True) for a in INITIAL]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in INITIAL]
+    our_optimizer = getattr(optim, name)(ours[:2], foreach=False, **kwargs)
+    their_optimizer = getattr(torch.optim, name)(theirs[:2], foreach=False, **kwargs)
+    for step in range(1, STEPS + 1):
+        if step == 5:
+            our_optimizer.add_param_group({"params": ours[2:], "lr": 0.02})
+            their_optimizer.add_param_group({"params": theirs[2:], "lr": 0.02})
+        train_step(ours, our_optimizer, loss_tg)
+        train_step(theirs, their_optimizer, loss_torch)
+        assert_same_params(ours, theirs, step)
+    assert [group["lr"] for group in our_optimizer.param_groups] == [kwargs["lr"], 0.02]
+
+
+def test_adagrad_state_exists_before_the_first_step_as_in_pytorch():
+    ours, our_optimizer, _, their_optimizer = make_pair(
+        "Adagrad", {"initial_accumulator_value": 0.3}
+    )
+    mine, reference = our_optimizer.state_dict()["state"], their_optimizer.state_dict()["state"]
+    assert sorted(mine) == sorted(reference) == [0, 1, 2, 3]
+    for index in mine:
+        np.testing.assert_array_equal(mine[index]["sum"], reference[index]["sum"].numpy())
+
+
+def test_optimizer_state_dict_round_trips_through_save_and_load(tmp_path):
+    ours, our_optimizer, theirs, their_optimizer = make_pair("Adam", {"lr": 0.05, "amsgrad": True})
+    for _ in range(STEPS // 2):
+        train_step(ours, our_optimizer, loss_tg)
+        train_step(theirs, their_optimizer, loss_torch)
+    tg.save({"optimizer": our_optimizer.state_dict(), "epoch": 3}, tmp_path / "ckpt.pt")
+    checkpoint = tg.load(tmp_path / "ckpt.pt")
+    assert checkpoint["epoch"] == 3
+    resumed = [tg.Tensor(p.numpy().copy(), requires_grad=True) for p in ours]
+    resumed_optimizer = optim.Adam(resumed, lr=1.0)
+    resumed_optimizer.load_state_dict(checkpoint["optimizer"])
+    assert resumed_optimizer.param_groups[0]["betas"] == (0.9, 0.999)
+    for step in range(STEPS // 2 + 1, STEPS + 1):
+        train_step(resumed, resumed_optimizer, loss_tg)
+        train_step(theirs, their_optimizer, loss_torch)
+        assert_same_params(resumed, theirs, step)
+
+
+def test_named_parameters_are_accepted_and_their_names_kept_as_pytorch_does():
+    model = tg.nn.Sequential(tg.nn.Linear(3, 2), tg.nn.Tanh(), tg.nn.Linear(2, 1))
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+    ours = optim.SGD(model.named_parameters(), lr=0.1)
+    theirs = torch.optim.SGD(reference.named_parameters(), lr=0.1)
+    assert ours.param_groups[0]["param_names"] == theirs.param_groups[0]["param_names"]
+    assert ours.state_dict()["param_groups"][0]["param_names"] == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+    assert all(isinstance(p, tg.Tensor) for p in ours.param_groups[0]["params"])
+
+
+def test_zero_grad_to_zeros_detaches_a_gradient_made_with_create_graph():
+    param = tg.tensor([1.0, 2.0], requires_grad=True)
+    (param**3).sum().backward(create_graph=True)
+    assert param.grad.requires_grad
+    optim.SGD([param], lr=0.1).zero_grad(set_to_none=False)
+    assert not param.grad.requires_grad and param.grad.grad_fn is None
+    np.testing.assert_array_equal(param.grad.numpy(), [0.0, 0.0])

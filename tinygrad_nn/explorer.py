@@ -10,10 +10,14 @@ the ``.grad`` of each leaf fills in as the walk goes. Clicking any box or
 ellipse shows that tensor's (or op's) values; "forward" and "backward" switch
 between the value picture and the gradient-flow picture of ``draw_graph``.
 
-The walk is ``viz.explain``'s: its rows, in the order backpropagation runs the
-ops, are the steps. Like ``explain``, the page is made without touching any
-``.grad``, so ``loss.backward()`` still works afterwards and gives exactly the
-``.grad`` the last step shows.
+The page, the pictures and ``viz.explain`` say the same thing: its boxes are
+``draw_graph``'s (the same names: a parameter's or ``t.name``, else the op's,
+``matmul``, ``matmul_1``, ...), and its steps are the ones ``explain`` prints, in
+the order backpropagation runs the ops -- an op built from helper tensors inside
+(cross_entropy on class labels, matmul with a 1-D operand) is one step on the
+user's own inputs, as it is drawn. Like ``explain``, the page is made without
+touching any ``.grad``, so ``loss.backward()`` still works afterwards and gives
+exactly the ``.grad`` the last step shows.
 
 ``tg.viz.show(root)`` displays the graph inline in Jupyter (``explorer=True``:
 the stepping page itself, in a frame).
@@ -22,7 +26,6 @@ the stepping page itself, in a frame).
 from __future__ import annotations
 
 import html as html_text
-import io
 import json
 import os
 from collections.abc import Sequence
@@ -32,23 +35,21 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .autograd import topological_order
 from .tensor import Tensor
 from .viz import (
-    ELEMENTWISE_OPS,
     INSTALL_HINT,
     GraphvizNotFound,
     _as_roots,
+    _backward_steps,
     _collect,
-    _display_name,
-    _format_lines,
-    _gradients_of,
+    _Drawer,
     _host,
+    _inputs,
+    _one_line,
+    _op_name,
     _param_names,
-    _step_label,
     _summary,
     draw_graph,
-    explain,
 )
 
 __all__ = ["html", "show"]
@@ -121,6 +122,8 @@ OP_RULES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 GENERIC_RULE = "dL/d(input) = g pulled back through this op's backward rule"
+# matmul promotes a 1-D operand to a matrix, multiplies, and drops the added axis again
+VECTOR_MATMUL = ", with a 1-D A read as a row and a 1-D B as a column (g gets the axis back)"
 
 
 # ---------------------------------------------------------------- the page's data
@@ -129,8 +132,7 @@ GENERIC_RULE = "dL/d(input) = g pulled back through this op's backward rule"
 def _values(a: np.ndarray) -> dict[str, Any]:
     """An array for the page: text lines as viz prints them, and every value when small."""
     exact = a.tolist() if a.size <= EXACT_LIMIT and a.dtype.kind in "fiub" else None
-    return {"text": "\n".join(_summary(a, a.size <= EXACT_LIMIT) if a.size > 16
-                              else _format_lines(a)), "exact": exact}
+    return {"text": "\n".join(_summary(a, a.size <= EXACT_LIMIT)), "exact": exact}
 
 
 def _kind(t: Tensor, root: Tensor) -> str:
@@ -150,19 +152,24 @@ def _rule(op: str, position: int) -> tuple[str, str]:
 
 
 def _page_data(root: Tensor, params: Any, tensors: list[Tensor]) -> dict[str, Any]:
-    """Every tensor and op of the graph, and the backward walk as ``explain`` runs it."""
-    roots = [root]
-    param_names = _param_names(params)
-    numbers = {id(t): i for i, t in enumerate(tensors)}
-    svg_id = {id(t): f"t{i}" for i, t in enumerate(tensors)}
-    grads = _gradients_of(roots, tensors)
+    """Every tensor and op of the graph, and the backward walk ``explain`` prints.
+
+    Names and element ids are the pictures' own (one ``_Drawer`` over the same
+    tensors), and the steps are ``explain``'s (``_backward_steps``): an op built
+    from helper tensors is one step on the user's own inputs, as it is drawn.
+    """
+    drawer = _Drawer(tensors, [root], _param_names(params), show_data=False, show_grad=False)
+    tensor_id = {id(t): "t" + drawer.ids[id(t)] for t in tensors}  # as draw_graph's SVG
+    op_id = {id(t): "op" + drawer.ids[id(t)] for t in tensors}
+
+    def name(t: Tensor) -> str:  # an unnamed scalar constant is written as its value
+        return drawer.label(t) if id(t) not in drawer.folded else _one_line(_host(t.data))
+
     nodes: dict[str, Any] = {}
     for t in tensors:
         value = _host(t.data)
-        label = _step_label(t, param_names, numbers)
-        nodes[svg_id[id(t)]] = {
-            "label": label if t is not root or t.name else "L",  # dL/dx reads as the maths
-            "name": _display_name(t, param_names),
+        nodes[tensor_id[id(t)]] = {
+            "label": name(t),
             "shape": list(t.shape),
             "dtype": value.dtype.name,
             "kind": _kind(t, root),
@@ -170,60 +177,51 @@ def _page_data(root: Tensor, params: Any, tensors: list[Tensor]) -> dict[str, An
             "value": _values(value),
         }
         if t._op is not None:
-            op = str(t._op)
-            nodes["op" + svg_id[id(t)][1:]] = {
+            op = _op_name(t)
+            nodes[op_id[id(t)]] = {
                 "op": op,
                 "forward": OP_RULES.get(op, (f"out = {op}(inputs)",))[0],
-                "output": svg_id[id(t)],
-                "inputs": [svg_id[id(p)] for p in t._parents],
+                "output": tensor_id[id(t)],
+                "inputs": [tensor_id[id(p)] for p in _inputs(t)],
             }
-
-    rows = explain(root, params=params, file=io.StringIO())
-    walked = [n for n in reversed(topological_order(roots))
-              if n._op is not None and id(n) in grads]
-    if len(walked) != len(rows):
-        raise RuntimeError(f"explain gave {len(rows)} steps for {len(walked)} ops")
 
     # the gradient each tensor has received so far; backward starts from dL/dL = 1
     seed = np.ones(root.shape, dtype=_host(root.data).dtype)
     received: dict[int, np.ndarray] = {id(root): seed}
-    start = {svg_id[id(root)]: _values(seed)}
     steps = []
-    for node, row in zip(walked, rows, strict=True):
-        if row["output"] != _step_label(node, param_names, numbers):
-            raise RuntimeError(f"explain's step {row['step']} is not op {node._op}")
-        op = row["op"]
-        elementwise = op in ELEMENTWISE_OPS and row["local"] is not None
-        candidates = [(k, p) for k, p in enumerate(node._parents) if p.requires_grad]
+    for node, g, passed, local in _backward_steps([root], tensors):
+        op = _op_name(node)
         inputs, updates = [], {}
-        for j, (label, passed) in enumerate(row["inputs"]):
-            while _step_label(candidates[0][1], param_names, numbers) != label:
-                candidates.pop(0)  # an input that got no gradient (None) from the rule
-            position, parent = candidates.pop(0)
+        for position, (parent, sent) in enumerate(zip(_inputs(node), passed, strict=True)):
+            if sent is None:
+                continue  # no gradient goes to this input (it needs none)
             operand, rule = _rule(op, position)
-            entry = {"node": svg_id[id(parent)], "label": label, "operand": operand,
-                     "passed": _values(passed)}
-            if elementwise:
-                entry["local"] = _values(row["local"][j])
+            if op == "matmul" and any(p.ndim == 1 for p in _inputs(node)):
+                rule += VECTOR_MATMUL
+            entry = {"node": tensor_id[id(parent)], "label": name(parent), "operand": operand,
+                     "passed": _values(sent)}
+            if local is not None:
+                entry["local"] = _values(local[position])
                 entry["local_rule"] = f"∂out/∂{operand} = {rule}"
                 entry["rule"] = f"dL/d{operand} = g ⊙ ∂out/∂{operand}"
+                if sent.shape != tuple(node.shape):
+                    entry["rule"] += f", summed down to {operand}'s shape {sent.shape}"
             else:
                 entry["rule"] = rule
-            if passed.shape != tuple(node.shape) and elementwise:
-                entry["rule"] += f", summed down to {operand}'s shape {tuple(passed.shape)}"
             inputs.append(entry)
             total = received.get(id(parent))
-            received[id(parent)] = passed.copy() if total is None else total + passed
-            updates[svg_id[id(parent)]] = _values(received[id(parent)])
+            received[id(parent)] = sent.copy() if total is None else total + sent
+            updates[tensor_id[id(parent)]] = _values(received[id(parent)])
         steps.append({
-            "op": "op" + svg_id[id(node)][1:],
+            "op": op_id[id(node)],
             "name": op,
-            "out": svg_id[id(node)],
-            "grad": _values(row["grad"]),
+            "out": tensor_id[id(node)],
+            "grad": _values(g),
             "inputs": inputs,
             "received": updates,
         })
-    return {"root": svg_id[id(root)], "nodes": nodes, "start": start, "steps": steps}
+    return {"root": tensor_id[id(root)], "nodes": nodes,
+            "start": {tensor_id[id(root)]: _values(seed)}, "steps": steps}
 
 
 # ---------------------------------------------------------------- the page
@@ -444,7 +442,6 @@ td.name { font-weight: 600; white-space: nowrap; }
 tr.fresh td { background: #fff4c2; }
 .none { color: #888; font-style: italic; }
 svg g.node { cursor: pointer; }
-svg text.tag { font: bold 10px "DejaVu Sans Mono", Menlo, monospace; fill: #444; }
 #forward-view svg g.node.done > ellipse { fill: #c7e9c0; }
 #forward-view svg g.node.has-grad > path, #forward-view svg g.node.has-grad > polygon {
   stroke: #2ca02c; stroke-width: 2.5px; }
@@ -486,22 +483,6 @@ for (const v of views) {
   }
 }
 const leaves = Object.keys(nodes).filter((id) => nodes[id].leaf);
-const SVG = "http://www.w3.org/2000/svg";  // a namespace name, not a download
-for (const v of views) {  // unnamed tensors get their %k tag, so the panel's names can be found
-  $(`${v}-view`).classList.add("on");  // getBBox measures only what is displayed
-  for (const [id, g] of Object.entries(svgNodes[v])) {
-    const n = nodes[id];
-    if (n === undefined || n.op !== undefined || n.name) continue;
-    const box = g.querySelector("path, polygon, ellipse").getBBox();
-    const tag = document.createElementNS(SVG, "text");
-    tag.setAttribute("x", box.x + 2);
-    tag.setAttribute("y", box.y - 3);
-    tag.setAttribute("class", "tag");
-    tag.textContent = n.label;
-    g.appendChild(tag);
-  }
-}
-
 function receivedUpTo(k) {  // tensor id -> gradient received after k steps
   const got = Object.assign({}, DATA.start);
   for (let i = 0; i < k; i++) Object.assign(got, steps[i].received);
@@ -518,9 +499,9 @@ function renderStep() {
   if (current === 0) {
     box.innerHTML = `<h2>Before the backward pass</h2>
       <p class="hint">The forward pass has run: every box holds its value. Backpropagation
-      starts at <b>${esc(nameOf(DATA.root))}</b> with dL/dL = 1 and visits the ops from the
-      loss back to the inputs, each one multiplying the gradient it receives, <i>g</i>, by
-      its local derivative. Press <b>step ▶</b> (or →).</p>`;
+      starts at the loss L = <b>${esc(nameOf(DATA.root))}</b> with dL/dL = 1 and visits the
+      ops from the loss back to the inputs, each one multiplying the gradient it receives,
+      <i>g</i>, by its local derivative. Press <b>step ▶</b> (or →).</p>`;
     return;
   }
   const s = steps[current - 1], op = nodes[s.op];

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd, backend
+from . import autograd, backend, dtypes
 from .autograd import state
 
 float16 = np.dtype("float16")
@@ -73,7 +73,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
         # Python floats default to float32; with dtype= given, the float64 values numpy
         # made are cast once, below, so float64 never passes through float32
         if dtype is None and array.dtype.kind == "f":
-            array = array.astype(np.float32)
+            array = array.astype(dtypes.default_float_dtype())
     elif backend.array_module(data) is not np:
         array = data
     else:
@@ -418,7 +418,7 @@ class Tensor:
         if dtype.kind == "f":
             return dtype
         if isinstance(number, float | np.floating):
-            return float32
+            return dtypes.default_float_dtype()
         if dtype.kind == "b" and not isinstance(number, bool | np.bool_):
             return int64
         return dtype
@@ -1002,17 +1002,10 @@ def _assign_unsafe(_: Any, value: Any, out: Any, casting: str) -> None:
 
 
 def _rng(generator: Any) -> np.random.Generator:
-    """The numpy generator behind ``generator=``: a ``tg.Generator``'s ``._rng``, a numpy
-    Generator itself, or (None) the global one that ``tg.manual_seed`` seeds."""
-    from .random import generator as global_generator
+    """The numpy stream behind ``generator=`` (see ``random._numpy_generator``)."""
+    from .random import _numpy_generator
 
-    if generator is None:
-        return global_generator()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    if isinstance(getattr(generator, "_rng", None), np.random.Generator):
-        return generator._rng
-    raise TypeError(f"generator= must be a tg.Generator, got {type(generator).__name__}")
+    return _numpy_generator(generator)
 
 
 # ---------------------------------------------------------------- creation

@@ -808,6 +808,38 @@ def _passed_gradients(node: Tensor, g: Tensor) -> list[Tensor | None]:
     return [passed.get(id(t)) for t in inputs]
 
 
+def _backward_steps(
+    roots: list[Tensor], tensors: list[Tensor]
+) -> list[tuple[Tensor, np.ndarray, list[np.ndarray | None], list[np.ndarray | None] | None]]:
+    """The backward pass op by op, in the order backpropagation runs them (output first).
+
+    For each op reached by a gradient: ``(node, g, passed, local)`` with ``g`` the
+    gradient arriving at its output, ``passed`` the gradient it sends to each of its
+    inputs (``_inputs``: None where none goes) and ``local`` its elementwise local
+    derivatives d out / d input aligned with them (``None`` for an op that has none,
+    e.g. matmul). ``explain`` prints these steps and the explorer page steps through
+    them; nothing's ``.grad`` changes.
+    """
+    grads = _gradients_of(roots, tensors)
+    steps = []
+    with no_grad():
+        for node in sorted(tensors, key=lambda t: t._seq, reverse=True):  # backward's order
+            g = grads.get(id(node))
+            if node._op is None or g is None:
+                continue
+            passed = [None if d is None else _host(d.data)
+                      for d in _passed_gradients(node, g)]
+            local = None
+            if _op_name(node) in ELEMENTWISE_OPS:  # then _inputs(node) is node._parents
+                ones = Tensor(np.ones(node.shape, dtype=node.dtype), device=node.device)
+                local = [None if d is None else _host(d.data)
+                         for d in input_gradients(node, ones, create_graph=True)]
+                if any((d is None) != (p is None) for d, p in zip(local, passed, strict=True)):
+                    local = None
+            steps.append((node, _host(g.data).copy(), passed, local))
+    return steps
+
+
 def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[str, Any]]:
     """Print the backward pass of ``loss`` step by step and return its rows.
 
@@ -833,34 +865,18 @@ def explain(loss: Tensor, *, params: Any = None, file: Any = None) -> list[dict[
         raise TypeError("explain takes a single loss Tensor")
     tensors = _collect(roots, None)
     drawer = _Drawer(tensors, roots, _param_names(params), show_data=False, show_grad=False)
-    grads = _gradients_of(roots, tensors)
     rows: list[dict[str, Any]] = []
-    with no_grad():
-        for node in sorted(tensors, key=lambda t: t._seq, reverse=True):  # backward's order
-            g = grads.get(id(node))
-            if node._op is None or g is None:
-                continue
-            passed = _passed_gradients(node, g)
-            inputs = [(drawer.label(p), _host(d.data))
-                      for d, p in zip(passed, _inputs(node), strict=True) if d is not None]
-            local = None
-            if _op_name(node) in ELEMENTWISE_OPS:
-                ones = Tensor(np.ones(node.shape, dtype=node.dtype), device=node.device)
-                local = [None if d is None else _host(d.data)
-                         for d, p in zip(input_gradients(node, ones, create_graph=True),
-                                         node._parents, strict=True)
-                         if p.requires_grad]
-                if len(local) != len(inputs):
-                    local = None
-            rows.append({
-                "step": len(rows) + 1,
-                "op": _op_name(node),
-                "output": drawer.label(node),
-                "value": _host(node.data).copy(),
-                "grad": _host(g.data).copy(),
-                "local": local,
-                "inputs": inputs,
-            })
+    for node, g, passed, local in _backward_steps(roots, tensors):
+        counted = [k for k, d in enumerate(passed) if d is not None]
+        rows.append({
+            "step": len(rows) + 1,
+            "op": _op_name(node),
+            "output": drawer.label(node),
+            "value": _host(node.data).copy(),
+            "grad": g,
+            "local": None if local is None else [local[k] for k in counted],
+            "inputs": [(drawer.label(_inputs(node)[k]), passed[k]) for k in counted],
+        })
     name, given = drawer.labels[id(roots[0])]
     _print_table(rows, name if given else "loss", file)
     return rows

@@ -8,15 +8,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from tinygrad_nn import dtypes
 from tinygrad_nn.autograd import no_grad, state
 from tinygrad_nn.backend import DEVICES, array_module
 from tinygrad_nn.tensor import Tensor, zeros_like
 
 
 def _parameter_dtype() -> np.dtype:
-    """The floating dtype new layers give their parameters and buffers: float32, PyTorch's
-    default. The one place to follow a configurable default (``tg.set_default_dtype``)."""
-    return np.dtype(np.float32)
+    """The floating dtype new layers give their parameters and buffers: the default floating
+    dtype (``tg.set_default_dtype``; float32 at start), as PyTorch."""
+    return dtypes.default_float_dtype()
 
 
 class Parameter(Tensor):

@@ -21,10 +21,10 @@ class Adam(Optimizer):
         v = beta2 * v + (1 - beta2) * g * g
         p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
-    ``amsgrad=True`` uses the running maximum of ``v`` in the denominator.
+    ``amsgrad=True`` uses the running maximum of ``v`` in the denominator;
+    ``decoupled_weight_decay=True`` is AdamW; ``maximize=True`` ascends;
+    ``foreach`` is accepted and ignored.
     """
-
-    _decoupled_weight_decay = False
 
     def __init__(
         self,
@@ -34,6 +34,10 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = {
             "lr": lr,
@@ -41,6 +45,9 @@ class Adam(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
+            "foreach": foreach,
+            "maximize": maximize,
+            "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
 
@@ -71,7 +78,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         if weight_decay != 0:
-            if self._decoupled_weight_decay:
+            if group["decoupled_weight_decay"]:
                 param *= 1 - lr * weight_decay
             else:
                 grad = grad + weight_decay * param
@@ -97,8 +104,6 @@ class AdamW(Adam):
     then takes the Adam step with the undecayed gradient.
     """
 
-    _decoupled_weight_decay = True
-
     def __init__(
         self,
         params: Iterable[Tensor] | Iterable[dict],
@@ -107,5 +112,11 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad,
+            foreach=foreach, maximize=maximize, decoupled_weight_decay=True,
+        )  # fmt: skip

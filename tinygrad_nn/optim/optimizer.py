@@ -22,8 +22,10 @@ from ..tensor import Tensor
 class Optimizer:
     """Base class of the optimizers: holds ``param_groups`` and per-parameter ``state``.
 
-    ``params`` is an iterable of Tensors, or of dicts (parameter groups), each
-    with a ``"params"`` list and any options that override ``defaults``::
+    ``params`` is an iterable of Tensors, of ``(name, Tensor)`` pairs
+    (``model.named_parameters()``; the names are kept in the group's
+    ``"param_names"``), or of dicts (parameter groups), each with a
+    ``"params"`` list and any options that override ``defaults``::
 
         optim.SGD([{"params": model[0].parameters()},
                    {"params": model[2].parameters(), "lr": 1e-3}], lr=1e-2, momentum=0.9)
@@ -61,6 +63,12 @@ class Optimizer:
         params = [params] if isinstance(params, Tensor) else list(params)
         if not params:
             raise ValueError(f"{type(self).__name__} got a parameter group with no parameters")
+        names = None
+        if all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+               for item in params):  # fmt: skip
+            # model.named_parameters(): PyTorch keeps the names beside the parameters.
+            names = [name for name, _ in params]
+            params = [param for _, param in params]
         for position, param in enumerate(params):
             if not isinstance(param, Tensor):
                 raise TypeError(
@@ -76,6 +84,8 @@ class Optimizer:
         if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
             raise ValueError("some parameters appear more than once in the optimizer's groups")
         group = {key: value for key, value in param_group.items() if key != "params"}
+        if names is not None:
+            group["param_names"] = names
         for key, value in self.defaults.items():
             group.setdefault(key, value)
         self._check_options(group)
@@ -87,7 +97,7 @@ class Optimizer:
         _check_non_negative(group, "lr", "learning rate")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Set every parameter's ``.grad`` to ``None`` (``set_to_none=False``: zero it in place)."""
+        """Set every ``.grad`` to ``None`` (``set_to_none=False``: to detached zeros)."""
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is None:
@@ -95,6 +105,8 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 else:
+                    # A gradient made under create_graph=True leaves its graph behind first.
+                    param.grad = param.grad.detach()
                     param.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -105,6 +117,7 @@ class Optimizer:
                 loss = closure()
         # The updates are numpy arithmetic on the arrays, so no graph is recorded and no
         # Tensor op runs; each updated parameter records its in-place change once.
+        # ``maximize`` ascends: every optimizer then steps along the negated gradient.
         state = self.state
         for group in self.param_groups:
             for param in group["params"]:
@@ -116,7 +129,8 @@ class Optimizer:
                         f"{type(self).__name__}.step: a parameter of shape {param.shape} "
                         f"has a gradient of shape {grad.shape}"
                     )
-                self._update(param._data, grad._data, state.setdefault(param, {}), group)
+                grad_array = -grad._data if group.get("maximize") else grad._data
+                self._update(param._data, grad_array, state.setdefault(param, {}), group)
                 param._mark_changed()
         return loss
 
@@ -198,15 +212,23 @@ def _copy_value(value: Any) -> Any:
 
 
 def _state_value_for(param: Tensor, where: str, value: Any) -> Any:
-    """A saved state entry made ready for ``param``: arrays copied to its dtype and device."""
-    if not hasattr(value, "shape") or getattr(value, "ndim", 0) == 0:
+    """A saved state entry made ready for ``param``: arrays copied to its dtype and device.
+
+    Tensors (what ``tg.load`` returns) count as their arrays, and 0-d values
+    (PyTorch keeps ``step`` as a 0-d tensor) become plain numbers.
+    """
+    if isinstance(value, Tensor):
+        value = value._data
+    if hasattr(value, "shape") and getattr(value, "ndim", 0) == 0:
+        return value.item()
+    if not hasattr(value, "shape"):
         return copy.deepcopy(value)
     if tuple(value.shape) != param.shape:
         raise ValueError(
             f"loaded {where} has shape {tuple(value.shape)}, but its parameter has shape "
             f"{param.shape}"
         )
-    array = to_device(value, param.device).astype(param._data.dtype, copy=True)
+    array = to_device(value, param.device).astype(param.dtype, copy=True)
     return array_module(array).ascontiguousarray(array)
 
 

@@ -21,8 +21,8 @@ class RMSprop(Optimizer):
         p = p - lr * g / avg       or, with momentum,  buf = momentum * buf + g / avg;
                                                        p = p - lr * buf
 
-    ``weight_decay`` and ``centered`` come after ``momentum`` here (PyTorch puts
-    ``weight_decay`` before it); pass them by keyword.
+    The arguments come in PyTorch's order; ``maximize=True`` ascends and
+    ``foreach`` is accepted and ignored.
     """
 
     def __init__(
@@ -31,17 +31,22 @@ class RMSprop(Optimizer):
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
-        momentum: float = 0.0,
         weight_decay: float = 0.0,
+        momentum: float = 0.0,
         centered: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
     ) -> None:
         defaults = {
             "lr": lr,
             "alpha": alpha,
             "eps": eps,
-            "momentum": momentum,
             "weight_decay": weight_decay,
+            "momentum": momentum,
             "centered": centered,
+            "foreach": foreach,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 

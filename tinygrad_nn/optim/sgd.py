@@ -21,16 +21,21 @@ class SGD(Optimizer):
         p = p - lr * g
 
     Without momentum this is the documents' rule ``W := W - α dW``.
+    ``maximize=True`` ascends (steps along ``-g``); ``foreach`` is accepted
+    and ignored, as there is one code path.
     """
 
     def __init__(
         self,
         params: Iterable[Tensor] | Iterable[dict],
-        lr: float,
+        lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
     ) -> None:
         defaults = {
             "lr": lr,
@@ -38,6 +43,8 @@ class SGD(Optimizer):
             "dampening": dampening,
             "weight_decay": weight_decay,
             "nesterov": nesterov,
+            "maximize": maximize,
+            "foreach": foreach,
         }
         super().__init__(params, defaults)
 
