@@ -31,7 +31,7 @@ class _Step:
         self.loss = loss
 
     def parameters(self) -> list[np.ndarray]:
-        return [p.data for p in self.params]
+        return [p.numpy() for p in self.params]
 
     def loss_value(self) -> float:
         return self.loss.item()
@@ -55,7 +55,7 @@ class Doc221(_Step):
 
     def parameters(self) -> list[np.ndarray]:
         w1, b1, w2, b2 = self.params
-        return [w1.data, b1.data.ravel(), w2.data, b2.data.ravel()]
+        return [w1.numpy(), b1.numpy().ravel(), w2.numpy(), b2.numpy().ravel()]
 
 
 class Mlp(_Step):

@@ -38,7 +38,7 @@ class _Step:
         self.loss = loss
 
     def parameters(self) -> list[np.ndarray]:
-        return [p.data for p in self.model.parameters()]
+        return [p.numpy() for p in self.model.parameters()]
 
     def loss_value(self) -> float:
         return self.loss.item()

@@ -324,7 +324,8 @@ def test_weight_used_transposed_gets_a_row_major_gradient_of_its_own() -> None:
     expected = 2 * (x.numpy() @ w.numpy().T).T @ x.numpy()  # d/dW sum((x W^T)^2) = 2 (x W^T)^T x
     np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
     assert w.grad.numpy().flags.c_contiguous  # computed in W's layout, not copied from a view
-    np.testing.assert_allclose(x.grad.numpy(), 2 * (x.numpy() @ w.numpy().T) @ w.numpy(), rtol=1e-12)
+    expected_x = 2 * (x.numpy() @ w.numpy().T) @ w.numpy()
+    np.testing.assert_allclose(x.grad.numpy(), expected_x, rtol=1e-12)
 
 
 def test_a_gradient_the_caller_gave_is_never_taken_over_through_a_view() -> None:

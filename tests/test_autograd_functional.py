@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import tinygrad_nn as tg
+import tinygrad_nn.autograd.functional as AF
 from tinygrad_nn import Tensor
-from tinygrad_nn import autograd_functional as AF
 
 torch = pytest.importorskip("torch")
 TF = torch.autograd.functional

@@ -15,6 +15,7 @@ from .autograd import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .autograd import functional as _functional  # noqa: E402, F401 - tg.autograd.functional
 from .creation import (
     arange,
     as_tensor,

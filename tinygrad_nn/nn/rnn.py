@@ -149,7 +149,7 @@ class RNNBase(Module):
         if isinstance(input, PackedSequence):
             sizes = [int(size) for size in input.batch_sizes.numpy()]
             starts = np.cumsum([0, *sizes]).tolist()
-            steps = [input._data[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
+            steps = [input.data[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
             return steps, sizes, False
         input = F._tensor(input)
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:

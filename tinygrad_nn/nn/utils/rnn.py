@@ -107,11 +107,11 @@ def pad_packed_sequence(
     rows = []
     for t in range(steps):
         if t < len(sizes):
-            step = sequence._data[starts[t] : starts[t + 1]]
+            step = sequence.data[starts[t] : starts[t + 1]]
             missing = batch - sizes[t]
         else:
-            step, missing = sequence._data[:0], batch
-        padding = [(0, missing)] + [(0, 0)] * (sequence._data.ndim - 1)
+            step, missing = sequence.data[:0], batch
+        padding = [(0, missing)] + [(0, 0)] * (sequence.data.ndim - 1)
         rows.append(step.pad(padding, value=padding_value))
     padded = stack(rows, axis=0)
     lengths = (np.asarray(sizes)[None, :] > np.arange(batch)[:, None]).sum(axis=1)

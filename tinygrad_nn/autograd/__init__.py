@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import backend
+from .. import backend
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
 
 class _State:
@@ -148,7 +148,7 @@ def is_anomaly_enabled() -> bool:
     return state.anomaly
 
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _user_frame() -> str:
@@ -280,7 +280,7 @@ def run_backward(
     Without ``create_graph`` the gradients flowing through the pass are plain arrays and
     each op's rules run on arrays; with it they are Tensors, so the pass is recorded.
     """
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     order = topological_order(roots)
     wanted = None if inputs is None else set(inputs)
@@ -412,7 +412,7 @@ def grad(
         Return ``None`` for an input the outputs do not depend on, instead of
         raising ``RuntimeError``.
     """
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     listed = outputs if isinstance(outputs, list | tuple) else [outputs]
     if not all(isinstance(t, Tensor) for t in listed):
@@ -488,7 +488,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run ``forward`` and record the op so that ``backward`` is used by autograd."""
-        from .tensor import Tensor
+        from ..tensor import Tensor
 
         ctx = FunctionContext()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -533,7 +533,7 @@ _OUTPUT = object()
 
 
 def _as_gradient(g: Any, arg: Tensor, name: str) -> Tensor | None:
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     if g is None:
         return None
@@ -563,7 +563,7 @@ def gradcheck(
     by a fixed random vector. Returns True, or raises ``AssertionError`` naming the
     input, the index and both values.
     """
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     # float32 inputs are checked in float64: central differences in float32 are noise
@@ -623,7 +623,7 @@ def gradgradcheck(
     rtol: float = 1e-3,
 ) -> bool:
     """Check second derivatives: ``gradcheck`` of the (create_graph) gradient of ``fn``."""
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     differentiable = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

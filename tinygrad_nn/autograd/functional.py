@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .autograd import grad
-from .creation import eye, ones_like, zeros, zeros_like
-from .functions import stack
-from .tensor import Tensor
+from ..creation import eye, ones_like, zeros, zeros_like
+from ..functions import stack
+from ..tensor import Tensor
+from . import grad
 
 _STRATEGIES = ("reverse-mode", "forward-mode")
 
