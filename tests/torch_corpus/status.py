@@ -126,11 +126,12 @@ def _resolves_in_real_torch(dotted: str) -> bool:
 
 
 def feature(name: str) -> str:
-    """The missing feature a name stands for: a whole missing module groups its names."""
+    """The missing feature a name stands for: names in a missing module group under it."""
     parts = name.split(".")
-    for depth in range(2, len(parts)):
+    for depth in range(len(parts), 1, -1):
         module = ".".join(parts[:depth])
-        if _resolves_in_real_torch(module) and not _has("torch", module[len("torch.") :]):
+        is_module = module in sys.modules and module.startswith("torch.")
+        if is_module and _resolves_in_real_torch(module) and not _has("torch", module[6:]):
             return module
     return name
 
