@@ -4,8 +4,7 @@ A corpus program is an ordinary PyTorch script (`import torch`, `import torch.nn
 `from torch.utils.data import DataLoader`...). It checks its own invariants with `assert`
 (loss fell, accuracy reached, manual gradients equal autograd's) and leaves the numbers
 that must agree between the two backends in a module-level dict named `results`.
-A program may set `TOLERANCE = dict(rtol=..., atol=...)` when its float32 numbers pass
-through many steps; the default is float32 rounding.
+Floating numbers must agree to the rounding of their dtype.
 
 `torch_is_tinygrad_nn()` makes `torch` and every `torch.<sub>` import resolve to
 `tinygrad_nn` and `tinygrad_nn.<sub>` while a program runs, then puts real torch back.
@@ -108,8 +107,8 @@ def _one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def run_program(path: Path, backend: str) -> tuple[dict[str, Any], dict[str, float]]:
-    """Run one program under `backend` ("torch" or "tinygrad_nn"); its results and tolerance."""
+def run_program(path: Path, backend: str) -> dict[str, Any]:
+    """Run one program under `backend` ("torch" or "tinygrad_nn"); its results as numbers."""
     if backend not in ("torch", "tinygrad_nn"):
         raise ValueError(f"backend must be 'torch' or 'tinygrad_nn', got {backend!r}")
     switch = torch_is_tinygrad_nn() if backend == "tinygrad_nn" else _one_torch_thread()
@@ -117,23 +116,21 @@ def run_program(path: Path, backend: str) -> tuple[dict[str, Any], dict[str, flo
         namespace = runpy.run_path(str(path), run_name="__main__")
     if "results" not in namespace:
         raise AssertionError(f"{path.name} left no `results` dict")
-    return _numbers(namespace["results"]), namespace.get("TOLERANCE", {})
+    return _numbers(namespace["results"])
 
 
-def assert_same_numbers(
-    expected: Any, actual: Any, tolerance: dict[str, float], where: str
-) -> None:
+def assert_same_numbers(expected: Any, actual: Any, where: str) -> None:
     """`actual` (tinygrad_nn) equals `expected` (PyTorch): same kinds, shapes, dtypes, values."""
     if isinstance(expected, dict):
         assert isinstance(actual, dict), f"{where}: expected a dict, got {type(actual).__name__}"
         assert list(actual) == list(expected), f"{where}: keys {list(actual)} != {list(expected)}"
         for key in expected:
-            assert_same_numbers(expected[key], actual[key], tolerance, f"{where}[{key!r}]")
+            assert_same_numbers(expected[key], actual[key], f"{where}[{key!r}]")
     elif isinstance(expected, list):
         assert isinstance(actual, list), f"{where}: expected a sequence, got {actual!r}"
         assert len(actual) == len(expected), f"{where}: length {len(actual)} != {len(expected)}"
         for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-            assert_same_numbers(want, got, tolerance, f"{where}[{index}]")
+            assert_same_numbers(want, got, f"{where}[{index}]")
     elif isinstance(expected, np.ndarray):
         assert isinstance(actual, np.ndarray), (
             f"{where}: expected a tensor, got {type(actual).__name__} {actual!r}"
@@ -141,8 +138,8 @@ def assert_same_numbers(
         assert actual.shape == expected.shape, f"{where}: shape {actual.shape} != {expected.shape}"
         assert actual.dtype == expected.dtype, f"{where}: dtype {actual.dtype} != {expected.dtype}"
         if expected.dtype.kind == "f":
-            default = FLOAT64_TOLERANCE if expected.dtype == np.float64 else FLOAT32_TOLERANCE
-            np.testing.assert_allclose(actual, expected, **{**default, **tolerance}, err_msg=where)
+            tolerance = FLOAT64_TOLERANCE if expected.dtype == np.float64 else FLOAT32_TOLERANCE
+            np.testing.assert_allclose(actual, expected, **tolerance, err_msg=where)
         else:
             np.testing.assert_array_equal(actual, expected, err_msg=where)
     else:
@@ -151,7 +148,7 @@ def assert_same_numbers(
             f"got {type(actual).__name__} {actual!r}"
         )
         if isinstance(expected, float):
-            rtol, atol = {**FLOAT32_TOLERANCE, **tolerance}.values()
+            rtol, atol = FLOAT32_TOLERANCE["rtol"], FLOAT32_TOLERANCE["atol"]
             assert math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol), (
                 f"{where}: {actual!r} != {expected!r}"
             )

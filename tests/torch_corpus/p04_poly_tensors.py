@@ -61,4 +61,3 @@ np.testing.assert_allclose(tensor_coefficients, numpy_coefficients, rtol=1e-3)
 assert losses[-1] < losses[0]
 
 results = {"losses": losses, "coefficients": torch.stack([a, b, c, d]), "x_dtype": str(x.dtype)}
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 300 float32 steps over sums of 2000 terms

@@ -41,4 +41,3 @@ print(f"Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3"
 assert losses[-1] < losses[0] and a.is_leaf and a.requires_grad
 
 results = {"losses": losses, "a": a, "b": b, "c": c, "d": d}
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 300 float32 steps over sums of 2000 terms

@@ -35,4 +35,3 @@ for t in range(200):
 linear_layer = model[0]
 assert losses[-1] < losses[0]
 results = {"losses": losses, "weight": linear_layer.weight, "bias": linear_layer.bias}
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 200 float32 steps over sums of 2000 terms

@@ -76,4 +76,3 @@ results = {
     "losses": losses, "params": [p for p in model.parameters()],
     "dynamic_losses": dynamic_losses[::50], "dynamic_e": dynamic.e,
 }  # fmt: skip
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 300 float32 steps over sums of 2000 terms

@@ -87,4 +87,3 @@ results = {
     "preds0": preds[0], "first_loss": first_loss, "first_accuracy": first_accuracy,
     "final_loss": final_loss, "final_accuracy": final_accuracy, "weights": weights, "bias": bias,
 }  # fmt: skip
-TOLERANCE = dict(rtol=1e-4, atol=1e-5)  # 16 float32 steps of a 64x10 softmax regression

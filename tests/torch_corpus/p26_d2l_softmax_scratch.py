@@ -102,4 +102,3 @@ results = {
     "sums": list(sums), "X_prob": X_prob, "picked": picked, "ce": ce, "acc": acc,
     "history": history, "W": W, "b": b,
 }  # fmt: skip
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 30 float32 minibatch steps

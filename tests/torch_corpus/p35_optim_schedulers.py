@@ -81,4 +81,3 @@ runs = {
     "clipped": fit(lambda m: torch.optim.SGD(m.parameters(), lr=0.1), clip=0.5),
 }
 results = runs
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 30 float32 steps of adaptive optimizers

@@ -109,4 +109,3 @@ results = {
     "saved_loss": saved_loss, "straight_on": straight_on, "out": reference_out,
     "running_mean": model.bn.running_mean, "num_batches_tracked": model.bn.num_batches_tracked,
 }  # fmt: skip
-TOLERANCE = dict(rtol=1e-4, atol=1e-6)  # 10 float32 Adam steps through batch norm
