@@ -704,3 +704,20 @@ def test_gradcheck_leaves_the_callers_tensor_unchanged() -> None:
     tg.gradcheck(lambda t: t.exp().sum(), [x])
     np.testing.assert_array_equal(x.numpy(), before)
     assert x.grad is None
+
+
+def test_gradcheck_failure_names_the_jacobian_entries_as_pytorch_does():
+    class Cube(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * 2 * x ** 2  # wrong: d x^3 = 3 x^2
+
+    x = tg.tensor(1.5, dtype=tg.float64, requires_grad=True)
+    with pytest.raises(AssertionError, match=r"is 4\.5 by the backward pass but 6\.7499"):
+        tg.gradcheck(lambda x: Cube.apply(x).sum(), [x])

@@ -558,10 +558,11 @@ def gradcheck(
 ) -> bool:
     """Compare ``fn``'s analytic gradients with central differences, in float64.
 
-    Each input that requires grad is perturbed element by element. The output may
-    be any shape: its gradient is checked against the sum of the outputs weighted
-    by a fixed random vector. Returns True, or raises ``AssertionError`` naming the
-    input, the index and both values.
+    Each input that requires grad is perturbed element by element. All outputs are
+    checked at once, through their sum weighted by a fixed random vector; where that
+    disagrees, the Jacobian is worked out entry by entry, and the ``AssertionError``
+    names the input, the output and input indices, and both derivatives
+    d output[k] / d input[j] (as PyTorch's message does). Returns True otherwise.
     """
     from ..tensor import Tensor
 
@@ -583,12 +584,13 @@ def gradcheck(
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
     weights = np.random.default_rng(1234).standard_normal(output.shape)
 
-    def weighted(out: Tensor) -> float:
-        return float(np.sum(np.asarray(out._data, dtype=np.float64) * weights))
+    def values(out: Tensor) -> np.ndarray:
+        return np.asarray(out.numpy(), dtype=np.float64).reshape(-1)
 
     analytic = grad(
         (output * Tensor(weights)).sum(),
         [inputs[i] for i in differentiable],
+        retain_graph=True,
         allow_unused=True,
     )
     # grad mode stays on: fn may itself take gradients (gradgradcheck)
@@ -599,20 +601,40 @@ def gradcheck(
         for j in range(flat.size):
             saved = flat[j]
             flat[j] = saved + eps
-            plus = weighted(fn(*inputs))
+            plus = values(fn(*inputs))
             flat[j] = saved - eps
-            minus = weighted(fn(*inputs))
+            minus = values(fn(*inputs))
             flat[j] = saved
-            numeric = (plus - minus) / (2 * eps)
+            column = (plus - minus) / (2 * eps)  # d output / d x[j], numerically
+            numeric = float(column @ weights.reshape(-1))
             value = a.reshape(-1)[j]
             if not abs(value - numeric) <= atol + rtol * abs(numeric):
-                index = np.unravel_index(j, x.shape) if x.shape else ()
-                raise AssertionError(
-                    f"gradcheck failed for input {i} (shape {x.shape}) at index "
-                    f"{tuple(int(n) for n in index)}: analytic {float(value)!r} vs numerical "
-                    f"{float(numeric)!r}"
-                )
+                raise AssertionError(_jacobian_mismatch(output, x, i, j, column))
     return True
+
+
+def _jacobian_mismatch(output: Tensor, x: Tensor, i: int, j: int, column: np.ndarray) -> str:
+    """The message for a failed gradcheck: the worst Jacobian entry of input ``i``'s ``j``."""
+    rows = []
+    for k in range(output.numel()):  # the analytic column, one output element at a time
+        seed = np.zeros(output.numel())
+        seed[k] = 1.0
+        (g,) = grad(output, x, grad_outputs=type(output)(seed.reshape(output.shape)),
+                    retain_graph=True, allow_unused=True)
+        rows.append(0.0 if g is None else float(g.numpy().reshape(-1)[j]))
+    analytic = np.array(rows)
+    worst = int(np.argmax(np.abs(analytic - column)))
+
+    def where(index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(int(n) for n in np.unravel_index(index, shape)) if shape else ()
+
+    return (
+        f"gradcheck failed for input {i} (shape {x.shape}): the Jacobian entry "
+        f"d output{list(where(worst, output.shape))} / d input{list(where(j, x.shape))} is "
+        f"{float(analytic[worst])!r} by the backward pass but {float(column[worst])!r} by central "
+        f"differences (the Jacobian column of that input element: analytic "
+        f"{np.round(analytic, 6).tolist()}, numerical {np.round(column, 6).tolist()})"
+    )
 
 
 def gradgradcheck(
