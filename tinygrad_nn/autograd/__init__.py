@@ -585,7 +585,7 @@ def gradcheck(
     weights = np.random.default_rng(1234).standard_normal(output.shape)
 
     def values(out: Tensor) -> np.ndarray:
-        return np.asarray(out.numpy(), dtype=np.float64).reshape(-1)
+        return np.array(out.numpy(), dtype=np.float64).reshape(-1)  # a copy: out may view x
 
     analytic = grad(
         (output * Tensor(weights)).sum(),
