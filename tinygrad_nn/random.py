@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 _generator = np.random.default_rng(0)
+_recorder = None  # set by tg.compile while it records: draws become ops it replays fresh
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -20,4 +21,6 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 def generator() -> np.random.Generator:
     """The global ``numpy.random.Generator`` that every random op draws from."""
+    if _recorder is not None:
+        return _recorder.generator(_generator)
     return _generator
