@@ -1,6 +1,7 @@
 """tinygrad_nn: a small autograd framework on numpy, with Graphviz pictures of the graph."""
 
 from . import autograd, backend, data, nn, optim, random, reference, viz
+from .capture import compile  # noqa: A004 - PyTorch's name, tg.compile
 from .autograd import (
     AnomalyError,
     Function,
@@ -50,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError", "Function", "Tensor", "arange", "autograd", "backend", "bool", "cat", "data",
+    "compile",
     "detect_anomaly",
     "enable_grad", "eye", "float16", "float32", "float64", "full", "full_like", "grad",
     "gradcheck", "gradgradcheck", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled",
