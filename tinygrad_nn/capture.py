@@ -341,7 +341,7 @@ class _Recorder:
     def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         args, kw = _plain(inputs), _plain(kwargs)
         result = getattr(ufunc, method)(*args, **kw)
-        target = getattr(ufunc, method)
+        target = ufunc if method == "__call__" else getattr(ufunc, method)
         name = ufunc.__name__ + ("" if method == "__call__" else "." + method)
         if method == "at" or "out" in kw:
             op = _Op("inplace", target, args, kw, text=name)
@@ -643,6 +643,13 @@ class _Patches:
             return module_call(module, *args, **kwargs)
 
         self._set(Module, "__call__", call)
+        register_hook = Tensor.__dict__["register_hook"]
+
+        def hooked(t: Tensor, hook: Callable) -> Any:
+            rec.give_up("it registers a tensor hook, whose Python a replay would not run")
+            return register_hook(t, hook)
+
+        self._set(Tensor, "register_hook", hooked)
         random._recorder = rec
 
     def __exit__(self, *exc: object) -> None:
@@ -807,14 +814,25 @@ class _Trace:
             for buffer in ends.get(i, ()):
                 free.setdefault(buffer.owner.nbytes, []).append(moved[id(buffer.owner)])
 
+        views: dict[tuple, np.ndarray] = {}  # one object per view: `a += b` then sees
+        # that its output *is* its input (numpy's overlap test is slow for a lookalike)
+
         def place(x: Any) -> Any:
             if isinstance(x, np.ndarray) and not isinstance(x, np.generic):
                 buffer = rec.buffer_of(x)
-                if buffer is not None and id(buffer.owner) in moved:
-                    offset = _address(x) - buffer.start if x.size else 0
-                    return np.ndarray(x.shape, x.dtype, buffer=moved[id(buffer.owner)],
-                                      offset=offset, strides=x.strides)
-                return x.view(np.ndarray) if isinstance(x, _Tracer) else x
+                if buffer is None:
+                    return x.view(np.ndarray) if isinstance(x, _Tracer) else x
+                key = (id(buffer.owner), _address(x), x.shape, x.strides, x.dtype)
+                view = views.get(key)
+                if view is None:
+                    if id(buffer.owner) in moved:
+                        offset = _address(x) - buffer.start if x.size else 0
+                        view = np.ndarray(x.shape, x.dtype, buffer=moved[id(buffer.owner)],
+                                          offset=offset, strides=x.strides)
+                    else:
+                        view = x.view(np.ndarray) if isinstance(x, _Tracer) else x
+                    views[key] = view
+                return view
             if type(x) in (tuple, list):
                 return type(x)(place(i) for i in x)
             if type(x) is dict:
@@ -915,8 +933,15 @@ def _bind(op: _Op, place: Callable) -> Callable:
     args, kwargs = place(op.args), place(op.kwargs)
     out = place(op.out) if op.out is not None else None
     fn = op.fn
+    # a ufunc takes its output positionally: a partial with keywords costs twice as much
     if op.kind == "out":
+        if isinstance(fn, np.ufunc) and not kwargs and fn not in (np.maximum, np.minimum):
+            return functools.partial(fn, *args, out)
         return functools.partial(fn, *args, out=out, **kwargs)
+    if op.kind == "inplace" and isinstance(fn, np.ufunc) and set(kwargs) == {"out"} and (
+            fn not in (np.maximum, np.minimum)):
+        outs = kwargs["out"] if isinstance(kwargs["out"], tuple) else (kwargs["out"],)
+        return functools.partial(fn, *args, *outs)
     if op.kind in ("inplace", "host", "set"):
         return functools.partial(fn, *args, **kwargs)
     if op.kind == "cast":
@@ -1066,6 +1091,8 @@ class Compiled:
                 _DATA_SLOT.__set__(tensor, original)
         _untrace_survivors(rec)
         result = _untrace_result(result)
+        if any(t._hooks for t, _ in rec.external.values()):
+            rec.give_up("a tensor it uses has a hook, whose Python a replay would not run")
         if rec.unreplayable is not None:
             self._fall_back(rec.unreplayable)
             return result
