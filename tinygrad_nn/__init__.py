@@ -1,7 +1,6 @@
 """tinygrad_nn: a small autograd framework on numpy, with Graphviz pictures of the graph."""
 
 from . import autograd, backend, data, nn, optim, random, reference, viz
-from .capture import compile  # noqa: A004 - PyTorch's name, tg.compile
 from .autograd import (
     AnomalyError,
     Function,
@@ -16,6 +15,7 @@ from .autograd import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .capture import compile  # noqa: A004 - PyTorch's name, tg.compile
 from .random import manual_seed
 from .serialization import load, save
 from .tensor import (

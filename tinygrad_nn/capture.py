@@ -864,8 +864,8 @@ class _Trace:
         for module, training, params, buffers in self.module_guards:
             if module.training is not training:
                 return False
-            if tuple(module.__dict__["_parameters"].values()) != params or tuple(
-                    module.__dict__["_buffers"].values()) != buffers:
+            if not (_same_objects(module.__dict__["_parameters"].values(), params)
+                    and _same_objects(module.__dict__["_buffers"].values(), buffers)):
                 return False
         return True
 
@@ -885,6 +885,13 @@ class _Trace:
             if buffer in self.written_inputs:
                 np.copyto(array, buffer)
         return _build_output(self.output)
+
+
+def _same_objects(values: Any, recorded: tuple) -> bool:
+    """The same objects in the same order (by identity: a Tensor's == is elementwise)."""
+    values = tuple(values)
+    return len(values) == len(recorded) and all(
+        a is b for a, b in zip(values, recorded, strict=True))
 
 
 def _collect_arrays(template: Any, into: set, rec: _Recorder) -> None:
@@ -1067,7 +1074,7 @@ class Compiled:
                 inputs.append(private)
                 swapped.append((value, value._data))
                 _DATA_SLOT.__set__(value, private)
-                rec.new_tensors[id(value)] = lambda: value  # never an external: it changes
+                rec.new_tensors[id(value)] = weakref.ref(value)  # never an external: it changes
                 call_values.append(value)
             elif isinstance(value, np.ndarray):
                 private = _real["array"](value, order="C", copy=True)
