@@ -457,18 +457,16 @@ class _Recorder:
         self.set_effect(t, "grad", value)
 
     def set_effect(self, t: Tensor, name: str, value: Any) -> None:
-        """``t.name = value`` on a tensor from before the call: a step of the program."""
-        if isinstance(value, Tensor):
-            data = _DATA_SLOT.__get__(value, Tensor)
-            buffer = self.buffer_of(data) if isinstance(data, np.ndarray) else None
-            if buffer is not None:
-                buffer.pinned = True
-        elif isinstance(value, np.ndarray):
-            buffer = self.buffer_of(value)
-            if buffer is not None:
-                buffer.pinned = True
-            value = value.view(np.ndarray) if isinstance(value, _Tracer) else value
+        """``t.name = value`` on a tensor from before the call: a step of the program.
+
+        The value's buffer is read here; the trace pins it if this is the last assignment
+        of ``t.name`` (then it is reachable after the call).
+        """
+        if isinstance(value, _Tracer):
+            value = value.view(np.ndarray)
         op = _Op("set", setattr, (t, name, value), text=f"tensor.{name} = ...")
+        self.note(op, _DATA_SLOT.__get__(value, Tensor) if isinstance(value, Tensor) else value,
+                  False)
         self.ops.append(op)
 
     def host(self, fn: Callable, owner: Any, args: tuple, kwargs: dict) -> Any:
@@ -786,6 +784,13 @@ class _Trace:
         _collect_arrays(self.output, live_to_end, rec)
         for buffer in rec.buffers.values():
             buffer.first = buffer.last = -1
+        last_sets = {(id(op.args[0]), op.args[1]): op for op in ops if op.kind == "set"}
+        for op in last_sets.values():  # what the step leaves in .grad / .data stays put
+            value = op.args[2]
+            data = _DATA_SLOT.__get__(value, Tensor) if isinstance(value, Tensor) else value
+            buffer = rec.buffer_of(data) if isinstance(data, np.ndarray) else None
+            if buffer is not None:
+                buffer.pinned = True
         by_owner = {id(b.owner): b for b in rec.buffers.values()}
         for i, op in enumerate(ops):
             for key in op.writes | op.reads:
@@ -795,25 +800,12 @@ class _Trace:
                 buffer.last = i
         for key in live_to_end:
             by_owner[key].last = end
-        starts: dict[int, list[_Buffer]] = {}
-        ends: dict[int, list[_Buffer]] = {}
-        for buffer in by_owner.values():
-            owner = buffer.owner
-            movable = (buffer.kind == "internal" and not buffer.pinned and buffer.first >= 0
-                       and (owner.flags.c_contiguous or owner.flags.f_contiguous))
-            if movable:
-                starts.setdefault(buffer.first, []).append(buffer)
-                ends.setdefault(buffer.last, []).append(buffer)
-        moved: dict[int, np.ndarray] = {}  # id(owner) -> new bytes
-        free: dict[int, list[np.ndarray]] = {}
-        for i in range(end + 1):
-            for buffer in starts.get(i, ()):
-                pool = free.get(buffer.owner.nbytes)
-                memory = pool.pop() if pool else np.empty(buffer.owner.nbytes, np.uint8)
-                moved[id(buffer.owner)] = memory
-            for buffer in ends.get(i, ()):
-                free.setdefault(buffer.owner.nbytes, []).append(moved[id(buffer.owner)])
-
+        movable = [
+            buffer for buffer in by_owner.values()
+            if buffer.kind == "internal" and not buffer.pinned and buffer.first >= 0
+            and (buffer.owner.flags.c_contiguous or buffer.owner.flags.f_contiguous)
+        ]
+        moved = _allocate(movable)
         views: dict[tuple, np.ndarray] = {}  # one object per view: `a += b` then sees
         # that its output *is* its input (numpy's overlap test is slow for a lookalike)
 
@@ -840,6 +832,10 @@ class _Trace:
             return x
 
         self.output = _map_template(self.output, place)
+        for op in ops:  # a tensor assigned on the way (then replaced) lives in the new memory
+            if op.kind == "set" and isinstance(op.args[2], Tensor):
+                value = op.args[2]
+                _DATA_SLOT.__set__(value, place(_DATA_SLOT.__get__(value, Tensor)))
         steps = [_bind(op, place) for op in ops]
         prologue = sum(1 for op in ops if op.kind == "guard")
         prologue_size = 0
@@ -885,6 +881,48 @@ class _Trace:
             if buffer in self.written_inputs:
                 np.copyto(array, buffer)
         return _build_output(self.output)
+
+
+LARGE = 1 << 16  # bytes: buffers from here up share one arena, placed by size
+
+
+def _allocate(buffers: list[_Buffer]) -> dict[int, np.ndarray]:
+    """New memory for each buffer, shared by buffers never alive at the same time.
+
+    Large buffers go to one arena, largest first, each at the lowest offset free during
+    its whole life (greedy by size: close to the most memory ever alive at once). Small
+    ones, thousands in a long chain, reuse dead blocks of their exact size.
+    """
+    moved: dict[int, np.ndarray] = {}
+    large = sorted((b for b in buffers if b.owner.nbytes >= LARGE),
+                   key=lambda b: -b.owner.nbytes)
+    placed: list[tuple[int, int, _Buffer]] = []  # (offset, end, buffer)
+    for buffer in large:
+        size = -(-buffer.owner.nbytes // 64) * 64
+        taken = sorted((lo, hi) for lo, hi, other in placed
+                       if other.first <= buffer.last and buffer.first <= other.last)
+        offset = 0
+        for lo, hi in taken:
+            if offset + size <= lo:
+                break
+            offset = max(offset, hi)
+        placed.append((offset, offset + size, buffer))
+    arena = np.empty(max((hi for _, hi, _ in placed), default=0), np.uint8)
+    for lo, _, buffer in placed:
+        moved[id(buffer.owner)] = arena[lo:lo + buffer.owner.nbytes]
+    free: dict[int, list[np.ndarray]] = {}
+    events = sorted([(b.first, 0, i, b) for i, b in enumerate(buffers)
+                     if b.owner.nbytes < LARGE]
+                    + [(b.last, 1, i, b) for i, b in enumerate(buffers)
+                       if b.owner.nbytes < LARGE], key=lambda e: e[:3])
+    for _, is_end, _, buffer in events:
+        size = buffer.owner.nbytes
+        if is_end:
+            free.setdefault(size, []).append(moved[id(buffer.owner)])
+        else:
+            pool = free.get(size)
+            moved[id(buffer.owner)] = pool.pop() if pool else np.empty(size, np.uint8)
+    return moved
 
 
 def _same_objects(values: Any, recorded: tuple) -> bool:
