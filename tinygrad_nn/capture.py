@@ -498,6 +498,13 @@ class _Recorder:
         self.note(op, op.args, False)
         self.ops.append(op)
 
+    def release(self) -> None:
+        """Drop what the recording held, now: its arrays would otherwise wait for the cycle
+        collector (the weak references' callbacks point back here)."""
+        for container in (self.ops, self.buffers, self.new_tensors, self.external,
+                          self.grad_seen, self.versions, self.modules, self.tracers):
+            container.clear()
+
     def give_up(self, reason: str) -> None:
         if self.unreplayable is None:
             self.unreplayable = reason
@@ -1139,9 +1146,11 @@ class Compiled:
         if any(t._hooks for t, _ in rec.external.values()):
             rec.give_up("a tensor it uses has a hook, whose Python a replay would not run")
         if rec.unreplayable is not None:
+            rec.release()
             self._fall_back(rec.unreplayable)
             return result
         trace = _Trace(rec, signature, inputs, result)
+        rec.release()
         if trace.reason is not None:
             self._fall_back(trace.reason)
             return result
