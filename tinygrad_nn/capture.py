@@ -38,7 +38,7 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -46,7 +46,7 @@ from . import autograd, random
 from .autograd import state
 from .tensor import Tensor
 
-__all__ = ["CompileWarning", "Compiled", "compile"]
+__all__ = ["CompileWarning", "Compiled", "ProgramStep", "compile"]
 
 MAX_TRACES = 4  # recordings kept per function (one per guard set)
 MAX_RECORDINGS = 16  # after this many guard misses the function runs eagerly
@@ -190,6 +190,19 @@ class _Buffer:
         self.first = self.last = -1  # positions in the program, for reuse
         self.written = False
         self.pinned = False  # reachable after the call (a .grad): never moved
+
+
+class ProgramStep(NamedTuple):
+    """One step of a recorded program, as ``Compiled.program()`` lists it.
+
+    ``reads`` and ``writes`` name buffers: ``p0, p1...`` arrays of tensors from before the
+    call (parameters, their state), ``x0...`` the arguments, ``t0...`` the program's own.
+    """
+
+    kind: str  # "out", "inplace", "copy", "cast", "draw", "host", "set", "guard"
+    text: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
 
 
 class _Op:
@@ -426,7 +439,10 @@ class _Recorder:
             if buffer is None:
                 self.register(_owner(value), "external")
             tracer = self.tracers[id(value)] = value.view(_Tracer)
-        if id(t) not in self.new_tensors and id(t) not in self.external:
+        if id(t) in self.new_tensors:
+            self.buffer_of(value).kind = "constant" if self.buffer_of(value).kind == "external" \
+                and not self.buffer_of(value).written else self.buffer_of(value).kind
+        elif id(t) not in self.external:
             self.external[id(t)] = (t, value)
             self.versions.setdefault(id(t), (t, t._version))
         return tracer
@@ -849,7 +865,32 @@ class _Trace:
         if prologue:
             last_guard = max(i for i, op in enumerate(ops) if op.kind == "guard")
             prologue_size = last_guard + 1
-        return steps, [(op.kind, op.text) for op in ops], prologue_size
+        names: dict[int, str] = {}
+        counts = {"external": 0, "input": 0, "internal": 0, "constant": 0}
+        letter = {"external": "p", "input": "x", "internal": "t", "constant": "c"}
+        rank = {key: i for i, key in enumerate(by_owner)}  # registration order
+
+        def name(key: int) -> str:
+            if key not in names:
+                kind = by_owner[key].kind
+                names[key] = f"{letter[kind]}{counts[kind]}"
+                counts[kind] += 1
+            return names[key]
+
+        def named(keys: set[int]) -> tuple[str, ...]:
+            return tuple(name(k) for k in sorted(keys, key=rank.__getitem__))
+
+        listing = []
+        for op in ops:
+            reads, writes, text = named(op.reads), named(op.writes), op.text
+            if op.kind == "set":
+                target, attr, value = op.args
+                data = _DATA_SLOT.__get__(target, Tensor)
+                buffer = rec.buffer_of(data) if isinstance(data, np.ndarray) else None
+                owner = name(id(buffer.owner)) if buffer is not None else "tensor"
+                text = f"{owner}.{attr.lstrip('_')} = {reads[0] if reads else value}"
+            listing.append(ProgramStep(op.kind, text, reads, writes))
+        return steps, listing, prologue_size
 
     # ------------------------------------------------------------ running
 
@@ -1158,8 +1199,8 @@ class Compiled:
         del self.traces[MAX_TRACES:]
         return result
 
-    def program(self) -> list[tuple[str, str]]:
-        """The latest recording as (kind, text) steps: what a replay runs, in order."""
+    def program(self) -> list[ProgramStep]:
+        """The latest recording's steps, in the order a replay runs them."""
         return list(self.traces[0].ops) if self.traces else []
 
 
