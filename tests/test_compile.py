@@ -520,3 +520,59 @@ def test_peak_memory_of_a_replayed_step_is_at_most_eagers():
             tracemalloc.stop()
     # the buffers a replay keeps count too: they stayed above `base`
     assert peaks["compiled"] <= 1.1 * peaks["eager"], peaks
+
+
+def _example(name: str):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("example", ["04_moons", "06_cnn"])
+def test_the_examples_training_loops_replay_bitwise(example):
+    """The examples' loops (DataLoader batches, a short last batch, Adam) under compile."""
+    if example == "04_moons":
+        X, y = tg.data.make_moons(200, noise=0.1, seed=0)
+        targets = y.reshape(-1, 1).astype(np.float32)
+
+        def make():
+            tg.manual_seed(0)
+            model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
+                                  nn.Linear(16, 1))
+            return model, nn.BCEWithLogitsLoss()
+    else:
+        cnn = _example("06_cnn")
+        X, targets = cnn.make_shapes(90)
+
+        def make():
+            tg.manual_seed(0)
+            return cnn.make_model(), nn.CrossEntropyLoss()
+
+    runs = []
+    for compiled in (False, True):
+        model, loss_fn = make()
+        optimizer = optim.Adam(model.parameters(), lr=0.01)
+        loader = tg.data.DataLoader(tg.data.TensorDataset(X, targets), batch_size=32,
+                                    shuffle=True, seed=0)
+
+        def step(inputs, labels, model=model, loss_fn=loss_fn, optimizer=optimizer):
+            optimizer.zero_grad()
+            loss = loss_fn(model(inputs), labels)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        run = tg.compile(step) if compiled else step
+        losses = [run(inputs, labels).data.copy() for _ in range(3)
+                  for inputs, labels in loader]
+        runs.append((losses, [p.data.copy() for p in model.parameters()], run))
+    (want_losses, want_params, _), (losses, params, compiled_step) = runs
+    _assert_bitwise(want_losses, losses)
+    _assert_bitwise(want_params, params)
+    assert compiled_step.eager_reason is None
+    assert compiled_step.recordings <= 3  # Adam's first step, a full batch, the short one
