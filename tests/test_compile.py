@@ -576,3 +576,36 @@ def test_the_examples_training_loops_replay_bitwise(example):
     _assert_bitwise(want_params, params)
     assert compiled_step.eager_reason is None
     assert compiled_step.recordings <= 3  # Adam's first step, a full batch, the short one
+
+
+def test_a_cuda_step_runs_eagerly_with_a_warning_and_eagers_values():
+    try:
+        import cupy
+
+        has_gpu = cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001 - no CuPy, or CuPy without a driver
+        has_gpu = False
+    if not has_gpu:
+        pytest.skip("needs a GPU (CuPy and a CUDA device)")
+    results = []
+    for compiled in (False, True):
+        tg.manual_seed(0)
+        model = _mlp().to("cuda")
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        x = tg.Tensor(_X).to("cuda")
+
+        def step(model=model, opt=opt, x=x):
+            opt.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        run = tg.compile(step) if compiled else step
+        if compiled:
+            with pytest.warns(CompileWarning, match="cuda"):
+                losses = [run().numpy() for _ in range(3)]
+        else:
+            losses = [run().numpy() for _ in range(3)]
+        results.append(losses)
+    _assert_bitwise(results[0], results[1])
