@@ -708,6 +708,7 @@ _Recorder.generator = _recorder_generator
 
 
 _MISS = object()
+_NO_ARGUMENTS = ((), ())
 _EVALUABLE = {"item", "tolist", "__bool__", "__float__", "__int__", "__index__", "__complex__"}
 
 
@@ -740,7 +741,8 @@ class _Trace:
         if self.reason is not None:
             return
         self.output = self._output_template(rec, result)
-        self.steps, self.ops, self.prologue_size = self._plan(rec, ops)
+        steps, self.ops, prologue_size = self._plan(rec, ops)
+        self.prologue, self.main = steps[:prologue_size], steps[prologue_size:]
 
     # ------------------------------------------------------------ building
 
@@ -914,20 +916,21 @@ class _Trace:
         return True
 
     def replay(self, arrays: list[Any]) -> Any:
+        """Run the program on these argument arrays; ``_MISS`` if a value guard fails."""
         for buffer, array in zip(self.inputs, arrays, strict=True):
             np.copyto(buffer, array)
-        steps = self.steps
-        for i in range(self.prologue_size):
-            if steps[i]() is False:
+        for step in self.prologue:  # value guards return False on a different value
+            if step() is False:
                 return _MISS
-        for i in range(self.prologue_size, len(steps)):
-            steps[i]()
+        for step in self.main:
+            step()
         for t, delta in self.bumps:
             for _ in range(delta):
                 t._mark_changed()
-        for buffer, array in zip(self.inputs, arrays, strict=True):
-            if buffer in self.written_inputs:
-                np.copyto(array, buffer)
+        if self.written_inputs:
+            for buffer, array in zip(self.inputs, arrays, strict=True):
+                if any(buffer is written for written in self.written_inputs):
+                    np.copyto(array, buffer)
         return _build_output(self.output)
 
 
@@ -1067,6 +1070,8 @@ def _bind(op: _Op, place: Callable) -> Callable:
 
 def _signature(args: tuple, kwargs: dict) -> tuple | None:
     """What the guards compare about the arguments; None for an argument compile can't bind."""
+    if not args and not kwargs:
+        return _NO_ARGUMENTS
     parts = []
     for value in (*args, *(kwargs[k] for k in sorted(kwargs))):
         if isinstance(value, Tensor):
@@ -1130,7 +1135,7 @@ class Compiled:
             if trace.matches(signature):
                 arrays = [a._data if isinstance(a, Tensor) else a
                           for a in (*args, *(kwargs[k] for k in sorted(kwargs)))
-                          if isinstance(a, Tensor | np.ndarray)]
+                          if isinstance(a, Tensor | np.ndarray)] if signature[1] else ()
                 result = trace.replay(arrays)
                 if result is not _MISS:
                     if position:
