@@ -609,3 +609,24 @@ def test_a_cuda_step_runs_eagerly_with_a_warning_and_eagers_values():
             losses = [run().numpy() for _ in range(3)]
         results.append(losses)
     _assert_bitwise(results[0], results[1])
+
+
+def test_an_update_through_p_data_inside_the_step_keeps_replaying():
+    def build():
+        w = tg.Tensor(np.array([0.5, -0.25]), requires_grad=True)
+
+        def step():
+            loss = (w.tanh() * w).sum()
+            loss.backward()
+            w.data -= 0.1 * w.grad.data  # the documents' update, on the arrays
+            w.grad = None
+            return loss
+
+        return w, step
+
+    (w1, eager), (w2, fn) = build(), build()
+    step = tg.compile(fn)
+    for _ in range(5):
+        assert np.array_equal(eager().data, step().data)
+        assert np.array_equal(w1.data, w2.data) and w1._version == w2._version
+    assert step.recordings == 1

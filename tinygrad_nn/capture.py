@@ -33,6 +33,7 @@ different value records again instead of replaying stale code.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import warnings
@@ -265,6 +266,7 @@ class _Recorder:
         self.versions: dict[int, tuple[Tensor, int]] = {}  # version at first sight
         self.modules: dict[int, Any] = {}
         self.tracers: dict[int, _Tracer] = {}  # id(external array) -> its tracer
+        self.sources: dict[int, np.ndarray] = {}  # and back
         self.unreplayable: str | None = None
         self.host_version_bumps: dict[int, int] = {}
 
@@ -272,11 +274,10 @@ class _Recorder:
 
     def buffer_of(self, array: np.ndarray) -> _Buffer | None:
         """The registered buffer ``array`` lies in: by its chain of views, else by address."""
-        buffer = self.buffers.get(id(_owner(array)))
-        if buffer is not None:
-            return buffer
-        if array.size == 0:
-            return None
+        root = _owner(array)
+        buffer = self.buffers.get(id(root))
+        if buffer is not None or root.base is None or array.size == 0:
+            return buffer  # an array that owns its memory lies in no other buffer
         address = _address(array)
         for candidate in self.buffers.values():
             if candidate.start <= address < candidate.stop:
@@ -439,6 +440,7 @@ class _Recorder:
             if buffer is None:
                 self.register(_owner(value), "external")
             tracer = self.tracers[id(value)] = value.view(_Tracer)
+            self.sources[id(tracer)] = value
         if id(t) in self.new_tensors:
             self.buffer_of(value).kind = "constant" if self.buffer_of(value).kind == "external" \
                 and not self.buffer_of(value).written else self.buffer_of(value).kind
@@ -518,7 +520,8 @@ class _Recorder:
         """Drop what the recording held, now: its arrays would otherwise wait for the cycle
         collector (the weak references' callbacks point back here)."""
         for container in (self.ops, self.buffers, self.new_tensors, self.external,
-                          self.grad_seen, self.versions, self.modules, self.tracers):
+                          self.grad_seen, self.versions, self.modules, self.tracers,
+                          self.sources):
             container.clear()
 
     def give_up(self, reason: str) -> None:
@@ -567,6 +570,8 @@ def _data_get(t: Tensor) -> Any:
 def _data_set(t: Tensor, value: Any) -> None:
     rec = _active
     if rec is not None:
+        # `p.data -= x` stores back the tracer of p's own array: keep the array itself
+        value = rec.sources.get(id(value), value)
         rec.write_data(t, value)
     _DATA_SLOT.__set__(t, value)
 
@@ -846,6 +851,10 @@ class _Trace:
                         offset = _address(x) - buffer.start if x.size else 0
                         view = np.ndarray(x.shape, x.dtype, buffer=moved[id(buffer.owner)],
                                           offset=offset, strides=x.strides)
+                    elif key == (id(buffer.owner), buffer.start, buffer.owner.shape,
+                                 buffer.owner.strides, buffer.owner.dtype) or (
+                            x.size == 0 and x.shape == buffer.owner.shape):
+                        view = buffer.owner  # the array itself: `p.data = ...` keeps it
                     else:
                         view = x.view(np.ndarray) if isinstance(x, _Tracer) else x
                     views[key] = view
@@ -1148,6 +1157,18 @@ class Compiled:
         return self._record(args, kwargs, signature)
 
     def _record(self, args: tuple, kwargs: dict, signature: tuple) -> Any:
+        # A recording holds every array and op of the step until it is planned: the cyclic
+        # collector would rescan that growing heap again and again (a 50,000-op chain
+        # records several times faster without it). It is back on before returning.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._record_once(args, kwargs, signature)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _record_once(self, args: tuple, kwargs: dict, signature: tuple) -> Any:
         global _active
         rec = _Recorder()
         self.recordings += 1
