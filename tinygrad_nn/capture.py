@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import autograd, random
+from . import random
 from .autograd import state
 from .tensor import Tensor
 
@@ -140,7 +140,7 @@ def _value_method(name: str) -> Callable:
 for _name in ("astype", "copy", "__copy__", "__deepcopy__", "__getitem__", "reshape", "ravel",
               "flatten", "take", "repeat", "dot", "argmax", "argmin", "clip", "cumsum",
               "cumprod", "round", "argsort", "nonzero", "compress", "diagonal", "trace",
-              "searchsorted", "squeeze", "swapaxes", "transpose", "view", "conj"):
+              "searchsorted", "squeeze", "swapaxes", "transpose", "conj"):
     setattr(_Tracer, _name, _traced_method(_name))
 for _name in ("__setitem__", "fill", "sort", "put", "partition", "itemset"):
     if hasattr(np.ndarray, _name):
@@ -148,8 +148,6 @@ for _name in ("__setitem__", "fill", "sort", "put", "partition", "itemset"):
 for _name in ("item", "tolist", "__bool__", "__float__", "__int__", "__index__", "__complex__",
               "tobytes", "__contains__", "__reduce__", "__reduce_ex__", "__format__"):
     setattr(_Tracer, _name, _value_method(_name))
-_Tracer.view = lambda self, *a, **k: (  # a dtype-less view keeps the subclass unless asked
-    np.ndarray.view(self, *a, **k))
 
 
 def _tracer_repr(self: _Tracer) -> str:
@@ -516,6 +514,10 @@ class _Recorder:
         self.note(op, op.args, False)
         self.ops.append(op)
 
+    def generator(self, real: np.random.Generator) -> Any:
+        """What ``tg.random.generator()`` gives while recording (random.py's hook)."""
+        return real if self.suspended else _GeneratorProxy(self, real)
+
     def release(self) -> None:
         """Drop what the recording held, now: its arrays would otherwise wait for the cycle
         collector (the weak references' callbacks point back here)."""
@@ -605,10 +607,6 @@ def _numpy_converter(name: str) -> Callable:
     def convert(a: Any, *args: Any, **kwargs: Any) -> Any:
         rec = _active
         if rec is None or rec.suspended or not isinstance(a, _Tracer):
-            if rec is not None and not rec.suspended and name == "asarray" and (
-                isinstance(a, Tensor)
-            ):
-                pass  # Tensor.__array__ reads the value through .numpy(), which is watched
             return _real[name](a, *args, **kwargs)
         return rec.convert(name, a, args, kwargs)
 
@@ -700,13 +698,6 @@ def _host_step(step: Callable) -> Callable:
         return rec.host(step, self, args, kwargs)
 
     return recorded_step
-
-
-def _recorder_generator(self: _Recorder, real: np.random.Generator) -> Any:
-    return real if self.suspended else _GeneratorProxy(self, real)
-
-
-_Recorder.generator = _recorder_generator
 
 
 # ---------------------------------------------------------------- the trace
@@ -1279,5 +1270,3 @@ def compile(fn: Callable | None = None) -> Any:  # noqa: A001 - PyTorch's name, 
         raise TypeError(f"tg.compile expects a function, got {type(fn).__name__}")
     return Compiled(fn)
 
-
-del autograd
