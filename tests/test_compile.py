@@ -630,3 +630,36 @@ def test_an_update_through_p_data_inside_the_step_keeps_replaying():
         assert np.array_equal(eager().data, step().data)
         assert np.array_equal(w1.data, w2.data) and w1._version == w2._version
     assert step.recordings == 1
+
+
+_batch = tg.Tensor(_X)
+_rate = 0.1
+
+
+def test_a_global_or_closure_rebound_between_calls_records_again():
+    global _batch, _rate
+    w = tg.Tensor(np.ones((6, 2), dtype=np.float32), requires_grad=True)
+
+    def step():
+        loss = (_batch @ w).sum()
+        loss.backward()
+        with tg.no_grad():
+            w.data -= _rate * w.grad.data
+        w.grad = None
+        return loss
+
+    compiled = tg.compile(step)
+    try:
+        compiled()
+        compiled()
+        assert compiled.recordings == 1
+        _batch = tg.Tensor(_X * 2)  # a new batch bound to the same name
+        want = float((_X * 2).sum(axis=0) @ w.data.sum(axis=1) / 1)
+        got = compiled()
+        assert compiled.recordings == 2
+        assert np.isclose(float(got.data), want)
+        _rate = 0.2
+        compiled()
+        assert compiled.recordings == 3
+    finally:
+        _batch, _rate = tg.Tensor(_X), 0.1

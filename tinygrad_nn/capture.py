@@ -712,8 +712,9 @@ class _Trace:
     """A recorded program with its guards: replays the step into fixed buffers."""
 
     def __init__(self, rec: _Recorder, signature: tuple, inputs: list[np.ndarray],
-                 result: Any) -> None:
+                 result: Any, name_guards: list) -> None:
         self.signature = signature
+        self.name_guards = name_guards
         self.grad_mode = state.grad_enabled
         self.inputs = inputs  # private buffers the arguments are copied into
         self.data_guards = [(t, a) for t, a in rec.external.values()]
@@ -900,6 +901,8 @@ class _Trace:
         """Whether every guard but the value guards holds now."""
         if signature != self.signature or state.grad_enabled is not self.grad_mode:
             return False
+        if not _names_unchanged(self.name_guards):
+            return False
         for t, array in self.data_guards:
             if _DATA_SLOT.__get__(t, Tensor) is not array:
                 return False
@@ -974,6 +977,59 @@ def _allocate(buffers: list[_Buffer]) -> dict[int, np.ndarray]:
             pool = free.get(size)
             moved[id(buffer.owner)] = pool.pop() if pool else np.empty(size, np.uint8)
     return moved
+
+
+def _watched(value: Any) -> bool:
+    """A value whose replacement a recording must notice: arrays, tensors, modules,
+    optimizers, and the numbers a step bakes into its program."""
+    from .nn.module import Module
+    from .optim.lr_scheduler import LRScheduler
+    from .optim.optimizer import Optimizer
+
+    return isinstance(value, Tensor | np.ndarray | Module | Optimizer | LRScheduler | bool | int
+                      | float | complex | np.generic)
+
+
+def _name_guards(fn: Callable) -> list[tuple[Any, Any, Any]]:
+    """(namespace, key, value) for each global and closure variable ``fn`` names:
+    ``x = next_batch`` between calls must make the next call record again.
+
+    Attributes of objects (``self.x = ...``) are not watched: a step often sets some
+    (``self.loss = loss``), which would make every call record again.
+    """
+    guards = []
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return guards
+    names: set[str] = set()
+    pending = [code]
+    while pending:  # the names of nested functions and lambdas count too
+        current = pending.pop()
+        names.update(current.co_names)
+        pending += [c for c in current.co_consts if hasattr(c, "co_names")]
+    namespace = fn.__globals__
+    guards += [(namespace, n, namespace[n]) for n in sorted(names)
+               if n in namespace and _watched(namespace[n])]
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # not yet assigned
+            continue
+        if _watched(value):
+            guards.append((cell, None, value))
+    return guards
+
+
+def _names_unchanged(guards: list[tuple[Any, Any, Any]]) -> bool:
+    for namespace, key, value in guards:
+        now = namespace.cell_contents if key is None else namespace.get(key, _MISS)
+        if now is not value and not (
+            type(now) is type(value) and isinstance(value, int | float | complex | bool)
+            and now == value
+        ):
+            return False
+    return True
 
 
 def _same_objects(values: Any, recorded: tuple) -> bool:
@@ -1188,6 +1244,7 @@ class Compiled:
                 call_values.append(value)
         call_args = call_values[:len(args)]
         call_kwargs = dict(zip(names, call_values[len(args):], strict=True))
+        name_guards = _name_guards(self.fn)  # as the call finds them
         _active = rec
         try:
             with _Patches(rec), warnings.catch_warnings():
@@ -1207,7 +1264,7 @@ class Compiled:
             rec.release()
             self._fall_back(rec.unreplayable)
             return result
-        trace = _Trace(rec, signature, inputs, result)
+        trace = _Trace(rec, signature, inputs, result, name_guards)
         rec.release()
         if trace.reason is not None:
             self._fall_back(trace.reason)
