@@ -663,3 +663,28 @@ def test_a_global_or_closure_rebound_between_calls_records_again():
         assert compiled.recordings == 3
     finally:
         _batch, _rate = tg.Tensor(_X), 0.1
+
+
+_own_rng = np.random.default_rng(0)
+
+
+def test_numpy_random_draws_are_fresh_or_the_step_runs_eagerly():
+    w = tg.Tensor(np.ones(4), requires_grad=True)
+
+    def legacy():
+        return (w * tg.Tensor(np.random.randn(4))).sum()
+
+    step = tg.compile(legacy)
+    np.random.seed(3)
+    got = [float(step().data) for _ in range(3)]
+    np.random.seed(3)
+    want = [float(legacy().data) for _ in range(3)]
+    assert got == want and len(set(got)) == 3 and step.eager_reason is None
+
+    def own():
+        return (w * tg.Tensor(_own_rng.standard_normal(4))).sum()
+
+    with pytest.warns(CompileWarning, match="random generator of its own"):
+        step = tg.compile(own)
+        values = [float(step().data) for _ in range(3)]
+    assert len(set(values)) == 3  # every call drew, eagerly

@@ -613,6 +613,26 @@ def _numpy_converter(name: str) -> Callable:
     return convert
 
 
+_LEGACY_DRAWS = ("rand", "randn", "random", "random_sample", "normal", "uniform", "randint",
+                 "standard_normal", "binomial", "choice", "permutation", "exponential")
+
+
+def _legacy_draw(name: str) -> Callable:
+    """``np.random.randn(...)`` and friends while recording: a draw, fresh on every replay."""
+    real = getattr(np.random, name)
+
+    def draw(*args: Any, **kwargs: Any) -> Any:
+        result = real(*_plain(args), **_plain(kwargs))
+        rec = _active
+        if rec is None or rec.suspended or not isinstance(result, np.ndarray | np.generic):
+            return result
+        op = _Op("draw", name, _plain(args), _plain(kwargs), text=f"np.random.{name}")
+        op.guard = ("legacy",)
+        return rec.new_result(_real["asarray"](result), op)
+
+    return draw
+
+
 def _tensor_numpy(t: Tensor) -> np.ndarray:
     """``Tensor.numpy`` while recording: the library's own use is traced, a user's is a read."""
     rec = _active
@@ -655,6 +675,8 @@ class _Patches:
             self._set(np, name, _numpy_creator(name))
         for name in ("asarray", "asanyarray", "array", "ascontiguousarray"):
             self._set(np, name, _numpy_converter(name))
+        for name in _LEGACY_DRAWS:
+            self._set(np.random, name, _legacy_draw(name))
         for base in (Optimizer, LRScheduler):
             for cls in (base, *_subclasses(base)):
                 if "step" in cls.__dict__:
@@ -990,13 +1012,15 @@ def _watched(value: Any) -> bool:
                       | float | complex | np.generic)
 
 
-def _name_guards(fn: Callable) -> list[tuple[Any, Any, Any]]:
+def _name_guards(fn: Callable, watched: Callable[[Any], bool] | None = None,
+                 ) -> list[tuple[Any, Any, Any]]:
     """(namespace, key, value) for each global and closure variable ``fn`` names:
     ``x = next_batch`` between calls must make the next call record again.
 
     Attributes of objects (``self.x = ...``) are not watched: a step often sets some
     (``self.loss = loss``), which would make every call record again.
     """
+    watched = watched or _watched
     guards = []
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
@@ -1010,15 +1034,30 @@ def _name_guards(fn: Callable) -> list[tuple[Any, Any, Any]]:
         pending += [c for c in current.co_consts if hasattr(c, "co_names")]
     namespace = fn.__globals__
     guards += [(namespace, n, namespace[n]) for n in sorted(names)
-               if n in namespace and _watched(namespace[n])]
+               if n in namespace and watched(namespace[n])]
     for cell in fn.__closure__ or ():
         try:
             value = cell.cell_contents
         except ValueError:  # not yet assigned
             continue
-        if _watched(value):
+        if watched(value):
             guards.append((cell, None, value))
     return guards
+
+
+def _named_generators(fn: Callable) -> list[Any]:
+    """numpy random generators among the globals and closure variables ``fn`` names."""
+    return [value for _, _, value in _name_guards(fn, _is_generator)]
+
+
+def _is_generator(value: Any) -> bool:
+    return isinstance(value, np.random.Generator | np.random.RandomState)
+
+
+def _generator_state(generator: Any) -> Any:
+    state = (generator.bit_generator.state if isinstance(generator, np.random.Generator)
+             else generator.get_state(legacy=False))
+    return repr(state)
 
 
 def _names_unchanged(guards: list[tuple[Any, Any, Any]]) -> bool:
@@ -1108,8 +1147,11 @@ def _bind(op: _Op, place: Callable) -> Callable:
                 np.copyto(target, value, casting="unsafe")
         return copy_many
     if op.kind == "draw":
+        source = np.random if op.guard == ("legacy",) else None
+
         def draw() -> None:
-            np.copyto(out, getattr(random.generator(), fn)(*args, **kwargs), casting="unsafe")
+            generator = random.generator() if source is None else source
+            np.copyto(out, getattr(generator, fn)(*args, **kwargs), casting="unsafe")
         return draw
     if op.kind == "guard":
         kind, expected, _ = op.guard
@@ -1245,6 +1287,7 @@ class Compiled:
         call_args = call_values[:len(args)]
         call_kwargs = dict(zip(names, call_values[len(args):], strict=True))
         name_guards = _name_guards(self.fn)  # as the call finds them
+        generators = [(g, _generator_state(g)) for g in _named_generators(self.fn)]
         _active = rec
         try:
             with _Patches(rec), warnings.catch_warnings():
@@ -1258,6 +1301,9 @@ class Compiled:
                 _DATA_SLOT.__set__(tensor, original)
         _untrace_survivors(rec)
         result = _untrace_result(result)
+        if any(_generator_state(g) != before for g, before in generators):
+            rec.give_up("it draws from a numpy random generator of its own, whose draws a "
+                        "replay would repeat; draw from tg's (tg.manual_seed, tg.randn)")
         if any(t._hooks for t, _ in rec.external.values()):
             rec.give_up("a tensor it uses has a hook, whose Python a replay would not run")
         if rec.unreplayable is not None:
