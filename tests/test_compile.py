@@ -688,3 +688,33 @@ def test_numpy_random_draws_are_fresh_or_the_step_runs_eagerly():
         step = tg.compile(own)
         values = [float(step().data) for _ in range(3)]
     assert len(set(values)) == 3  # every call drew, eagerly
+
+
+def test_a_module_setting_or_a_frozen_parameter_records_again():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.Dropout(0.3),
+                          nn.Linear(16, 3))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x = tg.Tensor(_X)
+
+    def step():
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = tg.compile(step)
+    compiled()
+    compiled()
+    count = compiled.recordings
+    model[1].momentum = 0.5  # a Python number the forward reads
+    compiled()
+    assert compiled.recordings == count + 1
+    model[2].p = 0.0
+    compiled()
+    assert compiled.recordings == count + 2
+    model[0].weight.requires_grad_(False)  # frozen: no gradient for it any more
+    compiled()
+    assert compiled.recordings == count + 3
+    assert model[0].weight.grad is None

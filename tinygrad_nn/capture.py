@@ -262,7 +262,7 @@ class _Recorder:
         self.grad_seen: dict[int, tuple[Tensor, Any]] = {}  # first .grad read, before any set
         self.grad_set: set[int] = set()
         self.versions: dict[int, tuple[Tensor, int]] = {}  # version at first sight
-        self.modules: dict[int, Any] = {}
+        self.modules: dict[int, tuple[Any, tuple]] = {}  # id -> (module, its settings)
         self.tracers: dict[int, _Tracer] = {}  # id(external array) -> its tracer
         self.sources: dict[int, np.ndarray] = {}  # and back
         self.unreplayable: str | None = None
@@ -684,8 +684,8 @@ class _Patches:
         module_call = Module.__dict__["__call__"]
 
         def call(module: Any, *args: Any, **kwargs: Any) -> Any:
-            if _active is rec and not rec.suspended:
-                rec.modules.setdefault(id(module), module)
+            if _active is rec and not rec.suspended and id(module) not in rec.modules:
+                rec.modules[id(module)] = (module, _settings(module))
             return module_call(module, *args, **kwargs)
 
         self._set(Module, "__call__", call)
@@ -702,6 +702,13 @@ class _Patches:
         random._recorder = None
         for owner, name, value in reversed(self.saved):
             setattr(owner, name, value)
+
+
+def _settings(module: Any) -> tuple[tuple[str, Any], ...]:
+    """A module's plain settings (``training``, ``p``, ``momentum``, ``eps``...): a forward
+    reads them in Python, so a replay is valid only while they hold."""
+    return tuple((k, v) for k, v in module.__dict__.items()
+                 if v is None or type(v) in (bool, int, float, str))
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -739,14 +746,14 @@ class _Trace:
         self.name_guards = name_guards
         self.grad_mode = state.grad_enabled
         self.inputs = inputs  # private buffers the arguments are copied into
-        self.data_guards = [(t, a) for t, a in rec.external.values()]
+        self.data_guards = [(t, a, t.requires_grad) for t, a in rec.external.values()]
         # a .grad read before any assignment: its identity matters when the step read its
         # array, else only whether it was None (zero_grad's test)
         self.grad_guards = [(t, g, id(g) in rec.external) for t, g in rec.grad_seen.values()]
         self.module_guards = [
-            (m, m.training, tuple(m.__dict__["_parameters"].values()),
+            (m, settings, tuple(m.__dict__["_parameters"].values()),
              tuple(m.__dict__["_buffers"].values()))
-            for m in rec.modules.values()
+            for m, settings in rec.modules.values()
         ]
         self.bumps = []
         for key, (t, before) in rec.versions.items():
@@ -925,16 +932,19 @@ class _Trace:
             return False
         if not _names_unchanged(self.name_guards):
             return False
-        for t, array in self.data_guards:
-            if _DATA_SLOT.__get__(t, Tensor) is not array:
+        for t, array, requires_grad in self.data_guards:
+            if _DATA_SLOT.__get__(t, Tensor) is not array or t.requires_grad is not requires_grad:
                 return False
         for t, grad, same_object in self.grad_guards:
             now = _GRAD_SLOT.__get__(t, Tensor)
             if now is not grad and (same_object or (now is None) != (grad is None)):
                 return False
-        for module, training, params, buffers in self.module_guards:
-            if module.training is not training:
-                return False
+        for module, settings, params, buffers in self.module_guards:
+            attributes = module.__dict__
+            for name, value in settings:
+                now = attributes.get(name, _MISS)
+                if now is not value and now != value:
+                    return False
             if not (_same_objects(module.__dict__["_parameters"].values(), params)
                     and _same_objects(module.__dict__["_buffers"].values(), buffers)):
                 return False
