@@ -245,6 +245,9 @@ def write_report(path: Path, results: dict, meta: dict) -> None:
         "process, from the same seeded weights and data, and the implementations take turns in "
         "shuffled rounds within one run. Ratios (**bold**) are to the hand-written numpy floor "
         "(the documents' closed-form gradients, `dZ_L = A − Y`, `dW = 1/m dZ Aᵀ`, …).",
+        "`tinygrad_nn-compiled` is a tinygrad_nn step under `tg.compile`: recorded on its "
+        "first call, replayed after (see [Capture and replay](compile.md)); its memory "
+        "counts the buffers a replay keeps.",
         "",
         *_machine_lines(meta),
         "",
