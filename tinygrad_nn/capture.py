@@ -20,8 +20,15 @@ Arrays enter the recording three ways, each followed here:
 Python effects that are not array calls are recorded as steps of their own:
 assignments to a pre-existing tensor's ``.grad`` or ``.data`` (``zero_grad``,
 ``backward``), ``Optimizer.step`` and ``LRScheduler.step`` (run as real Python on
-every replay, so step counts and learning rates are fresh), random draws (fresh numbers
+every replay, so step counts and learning rates are fresh), random draws from
+``tg.random.generator()`` (through the hook in random.py) or ``np.random`` (fresh numbers
 from the same generator, as eager would draw), and version-counter bumps.
+
+Guards, checked before each replay: the arguments' shapes, dtypes and devices, grad mode,
+the identity (and ``requires_grad``) of every array read from a tensor, each module's plain
+settings (``training``, ``p``, ``momentum``) and registered parameters, whether each
+``.grad`` read first was None, and the globals and closure variables the function names.
+A miss records again (``MAX_TRACES`` recordings are kept).
 
 A value read (``.item()``, ``bool(t)``, ``float(t)``, ``.numpy()``) cannot be replayed.
 From user code it makes the function run eagerly from then on, with one warning naming
@@ -1300,7 +1307,7 @@ class Compiled:
         generators = [(g, _generator_state(g)) for g in _named_generators(self.fn)]
         _active = rec
         try:
-            with _Patches(rec), warnings.catch_warnings():
+            with _Patches(rec):
                 result = self.fn(*call_args, **call_kwargs)
         finally:
             _active = None
