@@ -1066,10 +1066,9 @@ def _rename_in_place(rec: _Recorder, ops: list[_Op], live_to_end: set[int]) -> N
             return {k: swap(v, op) for k, v in x.items()}
         return x
 
-    aliases: dict[int, int] = {}  # a fresh array -> the buffer it renames
     for op in ops:
         target = convertible(op)
-        key = None if target is None else aliases.get(id(target.owner), id(target.owner))
+        key = None if target is None else id(target.owner)
         if op.kind == "set" and isinstance(op.args[2], Tensor):
             value = op.args[2]
             data = _DATA_SLOT.__get__(value, Tensor)
@@ -1089,10 +1088,6 @@ def _rename_in_place(rec: _Recorder, ops: list[_Op], live_to_end: set[int]) -> N
             op.kind, op.kwargs, op.out = "out", {}, fresh
             op.writes = {id(fresh)}
             current[key] = fresh
-            aliases[id(fresh)] = key
-            for alias, base in list(aliases.items()):
-                if base == key:
-                    current[alias] = fresh
         else:
             op.args, op.kwargs = swap(op.args, op), swap(op.kwargs, op)
 
