@@ -1,10 +1,9 @@
 """tinygrad_nn's steps under `tg.compile`: the first step records, every later one replays.
 
-Each workload compiles the faster of tinygrad_nn's two eager steps, as measured beside it:
-W1, W2, W5 and W6 the raw-op steps of `impl_tinygrad` (SGD as `W -= lr * W.grad` under
-`tg.no_grad()`: tiny arrays, where every call counts); W3, W4 and W7 the steps of
-`impl_tinygrad_nn` (`nn.Linear`'s layout for large matrices, `F.conv2d`, `optim.SGD`,
-whose `optimizer.step()` runs as one Python call of the replay).
+W1–W6 compile the raw-op steps of `impl_tinygrad` (the `tinygrad_nn` column; SGD as
+`W -= lr * W.grad` under `tg.no_grad()`); W7 compiles `impl_tinygrad_nn`'s step
+(`F.conv2d`, `optim.SGD`, whose `zero_grad()` and `step()` run as Python calls of the
+replay).
 """
 
 from __future__ import annotations
@@ -36,17 +35,9 @@ def _compiled(base: type) -> type:
     return Compiled
 
 
-_RAW_MLP, _MODULES_MLP = _compiled(impl_tinygrad.Mlp), _compiled(impl_tinygrad_nn.Mlp)
-
-
-def _mlp(data: WorkloadData) -> impl_tinygrad.Mlp | impl_tinygrad_nn.Mlp:
-    """W2 with raw ops; W3 and W4, large matrices, through `nn.Linear`."""
-    return (_RAW_MLP if data.key == "W2" else _MODULES_MLP)(data)
-
-
 BUILDERS = {
     "doc221": _compiled(impl_tinygrad.Doc221),
-    "mlp": _mlp,
+    "mlp": _compiled(impl_tinygrad.Mlp),
     "chain": _compiled(impl_tinygrad.Chain),
     "cnn": _compiled(impl_tinygrad_nn.Cnn),
 }

@@ -268,6 +268,7 @@ class _Recorder:
         self.external: dict[int, tuple[Tensor, np.ndarray]] = {}  # id(tensor) -> (t, array)
         self.grad_seen: dict[int, tuple[Tensor, Any]] = {}  # first .grad read, before any set
         self.grad_set: set[int] = set()
+        self.host_grad_reads: set[int] = set()  # .grad a host call looked at
         self.versions: dict[int, tuple[Tensor, int]] = {}  # version at first sight
         self.modules: dict[int, tuple[Any, tuple]] = {}  # id -> (module, its settings)
         self.tracers: dict[int, _Tracer] = {}  # id(external array) -> its tracer
@@ -468,13 +469,19 @@ class _Recorder:
 
     def read_grad(self, t: Tensor, value: Any) -> None:
         key = id(t)
-        if self.suspended or key in self.new_tensors or key in self.grad_set:
+        if self.suspended:
+            self.host_grad_reads.add(key)
+            return
+        if key in self.new_tensors or key in self.grad_set:
             return
         self.grad_seen.setdefault(key, (t, value))
 
     def write_grad(self, t: Tensor, value: Any) -> None:
         key = id(t)
-        if self.suspended or key in self.new_tensors:
+        if key in self.new_tensors:
+            return
+        if self.suspended:  # a host call (zero_grad) sets it, and will again on replay
+            self.grad_set.add(key)
             return
         self.grad_set.add(key)
         self.set_effect(t, "grad", value)
@@ -493,20 +500,29 @@ class _Recorder:
         self.ops.append(op)
 
     def host(self, fn: Callable, owner: Any, args: tuple, kwargs: dict) -> Any:
-        """Run ``fn`` (``optimizer.step``) untraced now, and again on every replay."""
-        if args or kwargs:
+        """Run ``fn`` (``optimizer.step``, ``zero_grad``) untraced now, and again on every
+        replay: its Python (step counts, learning rates, which .grad is None) stays live."""
+        if (args or kwargs) and fn.__name__ != "zero_grad":  # zero_grad(set_to_none=...)
+            # is replayed with its argument; a closure's work would not be
             self.give_up(f"{type(owner).__name__}.{fn.__name__} got arguments (a closure?), "
                          "which compile does not replay")
         before = {k: t._version for k, (t, _) in self.versions.items()}
+        self.host_grad_reads.clear()
         self.suspended += 1
         try:
             result = fn(owner, *args, **kwargs)
         finally:
             self.suspended -= 1
+        set_to_none = kwargs.get("set_to_none", args[0] if args else True)
+        if fn.__name__ == "zero_grad" and set_to_none:
+            # every .grad it looked at is None now, whatever it was: later reads in the
+            # step see that, not the value the call started with
+            self.grad_set |= self.host_grad_reads
         for key, (t, _) in self.versions.items():
             self.host_version_bumps[key] = (self.host_version_bumps.get(key, 0)
                                             + t._version - before[key])
-        self.ops.append(_Op("host", fn, (owner,), text=f"{type(owner).__name__}.{fn.__name__}()"))
+        self.ops.append(_Op("host", fn, (owner, *args), kwargs,
+                            text=f"{type(owner).__name__}.{fn.__name__}()"))
         return result
 
     def value_read(self, tracer: _Tracer | None, kind: str, value: Any) -> None:
@@ -684,10 +700,11 @@ class _Patches:
             self._set(np, name, _numpy_converter(name))
         for name in _LEGACY_DRAWS:
             self._set(np.random, name, _legacy_draw(name))
-        for base in (Optimizer, LRScheduler):
+        for base, name in ((Optimizer, "step"), (LRScheduler, "step"),
+                           (Optimizer, "zero_grad"), (Module, "zero_grad")):
             for cls in (base, *_subclasses(base)):
-                if "step" in cls.__dict__:
-                    self._set(cls, "step", _host_step(cls.__dict__["step"]))
+                if name in cls.__dict__:
+                    self._set(cls, name, _host_step(cls.__dict__[name]))
         module_call = Module.__dict__["__call__"]
 
         def call(module: Any, *args: Any, **kwargs: Any) -> Any:
