@@ -19,7 +19,7 @@ Arrays enter the recording three ways, each followed here:
 
 Python effects that are not array calls are recorded as steps of their own:
 assignments to a pre-existing tensor's ``.grad`` or ``.data`` (``zero_grad``,
-``backward``), ``Optimizer.step`` and ``LRScheduler.step`` (run as real Python on
+``backward``), ``zero_grad``, ``Optimizer.step`` and ``LRScheduler.step`` (real Python on
 every replay, so step counts and learning rates are fresh), random draws from
 ``tg.random.generator()`` (through the hook in random.py) or ``np.random`` (fresh numbers
 from the same generator, as eager would draw), and version-counter bumps.
