@@ -29,7 +29,10 @@ from benchmarks.worker import MODULES
 from benchmarks.workloads import WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPLS = ["numpy", "tinygrad_nn", "tinygrad_nn-modules", "pytorch", "hips-autograd", "micrograd"]
+IMPLS = [
+    "numpy", "tinygrad_nn", "tinygrad_nn-modules", "tinygrad_nn-compiled", "pytorch",
+    "hips-autograd", "micrograd",
+]  # fmt: skip
 # Set on some processors here for old OpenBLAS builds; they slow a current numpy.
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 ROUNDS, QUICK_ROUNDS = 5, 2

@@ -16,6 +16,7 @@ from .autograd import (
     set_grad_enabled,
 )
 from .autograd import functional as _functional  # noqa: E402, F401 - tg.autograd.functional
+from .capture import compile  # noqa: A004 - PyTorch's name, tg.compile
 from .creation import (
     arange,
     as_tensor,
@@ -195,7 +196,8 @@ __version__ = "0.1.0"
 __all__ = [
     "abs", "absolute", "accelerator", "add", "all", "allclose", "amax", "amin", "AnomalyError",
     "any", "arange", "argmax", "argmin", "argsort", "as_tensor", "autograd", "backend",
-    "bernoulli", "bmm", "bool", "cat", "ceil", "chunk", "clamp", "clip", "clone", "concat",
+    "bernoulli", "bmm", "bool", "cat", "ceil", "chunk", "clamp", "clip", "clone", "compile",
+    "concat",
     "concatenate", "cos", "cuda", "cumsum", "data", "default_generator", "detach",
     "detect_anomaly", "device", "div", "divide", "dot", "double", "einsum", "empty", "empty_like",
     "enable_grad", "eq", "equal", "erf", "exp", "expm1", "eye", "finfo", "flatten", "flip",

@@ -18,6 +18,7 @@ from .devices import device as _device
 
 _INITIAL_SEED = 0  # the default generator's seed at import: runs repeat without manual_seed
 _STATE_BYTES = 16  # each word of PCG64's state is at most 128 bits
+_recorder = None  # set by tg.compile while it records: draws become ops it replays fresh
 
 
 def _check_seed(seed: Any) -> int:
@@ -119,6 +120,8 @@ def set_rng_state(new_state: Any) -> None:
 
 def generator() -> np.random.Generator:
     """The default generator's ``numpy.random.Generator``, which random ops draw from."""
+    if _recorder is not None:  # tg.compile is recording: draws are replayed fresh
+        return _recorder.generator(default_generator._rng)
     return default_generator._rng
 
 
@@ -129,7 +132,7 @@ def _numpy_generator(source: object = None) -> np.random.Generator:
     ``numpy.random.Generator`` is used as it is; a ``tg.Generator`` gives its own stream.
     """
     if source is None:
-        return default_generator._rng
+        return generator()
     if isinstance(source, np.random.Generator):
         return source
     rng = getattr(source, "_rng", None)
