@@ -161,7 +161,7 @@ CATALOGUE: dict[str, list[Row]] = {
         Row("bool(x)", ValueError, "ambiguous"),
         Row("len(tg.tensor(1.0))", TypeError, "0-d"),
         Row('x.astype("banana")', TypeError, "unknown dtype"),
-        Row('x.to("tpu")', TypeError, "'tpu'"),
+        Row('x.to("tpu")', ValueError, "unknown device 'tpu'"),
         Row("x.size(5)", ValueError, "out of range"),
     ],
     "Autograd": [

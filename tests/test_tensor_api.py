@@ -476,3 +476,32 @@ def test_format_spec_formats_a_one_element_tensor_as_pytorch() -> None:
     loss = tg.tensor(0.123456, dtype=tg.float64)
     assert f"{loss:.4f}" == "0.1235" and f"{tg.tensor([3.0]):.1f}" == "3.0"
     assert f"{tg.tensor([1.0, 2.0])}" == repr(tg.tensor([1.0, 2.0]))
+
+
+def test_to_takes_device_and_dtype_as_pytorch() -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    assert x.to("cpu", tg.float64).dtype == tg.float64
+    assert x.to(device="cpu", dtype=tg.float64).dtype == tg.float64
+    assert x.to(tg.zeros(1, dtype=tg.float64)).dtype == tg.float64
+    x.to("cpu", tg.float64).sum().backward()
+    assert x.grad.dtype == tg.float32 and x.grad.tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="unknown device 'mps'"):
+        x.to("mps")
+
+
+def test_grad_fn_nodes_are_the_same_objects_each_time() -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    doubled = x * 2
+    loss = doubled.sum()
+    assert loss.grad_fn is loss.grad_fn
+    assert loss.grad_fn.next_functions[0][0] is doubled.grad_fn
+    assert doubled.grad_fn.next_functions[0][0] is doubled.grad_fn.next_functions[0][0]
+
+
+def test_an_update_through_data_is_not_an_in_place_change_autograd_sees() -> None:
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    w.data -= 0.5 * w.data  # PyTorch's manual SGD idiom: no version bump, no error
+    assert w._version == 0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [1.0, 2.0])  # 2 w with w's new values

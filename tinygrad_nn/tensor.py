@@ -96,6 +96,14 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
+def _is_dtype_name(name: str) -> bool:
+    try:
+        np.dtype(name)
+    except TypeError:
+        return False
+    return True
+
+
 def _short(data: Any) -> str:
     text = repr(data)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -239,7 +247,7 @@ class Node:
         requires grad, or None for an input without a gradient."""
         return tuple(
             (parent.grad_fn if parent._backward is not None
-             else AccumulateGrad(parent) if parent.requires_grad else None, 0)
+             else _accumulator(parent) if parent.requires_grad else None, 0)
             for parent in self._tensor._parents
         )
 
@@ -251,6 +259,14 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self._tensor):#x}>"
+
+
+def _accumulator(leaf: Tensor) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, made once."""
+    node = leaf.__dict__.get("_accumulator")
+    if node is None:
+        node = leaf.__dict__["_accumulator"] = AccumulateGrad(leaf)
+    return node
 
 
 class AccumulateGrad:
@@ -299,7 +315,8 @@ class Tensor:
     >>> x.grad
     tensor([2., 4.])
 
-    A numpy array passed in is used without a copy (like ``torch.as_tensor``).
+    ``Tensor(ndarray)`` uses the array without a copy (like ``torch.as_tensor``);
+    ``tg.tensor(...)`` copies, as ``torch.tensor`` does.
     """
 
     # Hot attributes live in slots; rarely set ones are class-level defaults, so
@@ -447,6 +464,8 @@ class Tensor:
                 f"cannot assign {array.dtype} data to a tensor that requires grad "
                 "(only floating tensors can require grad)"
             )
+        if array is self._data:  # `p.data -= x`: changed through .data, which autograd ignores
+            return
         self._data = backend.to_device(array, self.device)
         self._mark_changed()
 
@@ -509,7 +528,12 @@ class Tensor:
         Its ``next_functions`` lead to the nodes of the op's inputs (``AccumulateGrad`` for
         leaves that require grad), as PyTorch's do.
         """
-        return None if self._backward is None else Node(self)
+        if self._backward is None:
+            return None
+        node = self.__dict__.get("_node")
+        if node is None:  # made on first use, then the same object (grad_fn is grad_fn)
+            node = self.__dict__["_node"] = Node(self)
+        return node
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (copied to the host for a GPU tensor)."""
@@ -757,21 +781,37 @@ class Tensor:
         """As int32 (not differentiable)."""
         return self.astype(int32)
 
-    def to(self, target: Any) -> Tensor:
-        """Move to a device (``"cpu"``, ``"cuda"``) or convert to a dtype; differentiable."""
-        if isinstance(target, str) and target.split(":")[0] in backend.DEVICES:
-            device = backend.normalize_device(target)
-            if device == self.device:
-                return self
-            source = self.device
+    def to(self, *args: Any, device: Any = None, dtype: Any = None, **ignored: Any) -> Tensor:
+        """Move to a device and/or convert to a dtype, as PyTorch's ``to``; differentiable.
 
-            def to_rule(g: Any, out: Any, x: Any) -> Any:
-                return g.to(source) if isinstance(g, Tensor) else backend.to_device(g, source)
+        ``t.to("cuda")``, ``t.to(tg.float64)``, ``t.to("cpu", tg.float64)``,
+        ``t.to(device=..., dtype=...)`` and ``t.to(other)`` (other's device and dtype).
+        PyTorch's ``non_blocking=`` and ``copy=`` are accepted and change nothing here.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, str) or hasattr(arg, "type") and not isinstance(arg, np.dtype):
+                name = str(getattr(arg, "type", arg)).split(":")[0]
+                if name not in backend.DEVICES and not _is_dtype_name(name):
+                    raise ValueError(f"unknown device {arg!r}: expected 'cpu' or 'cuda'")
+                device, dtype = (arg, dtype) if name in backend.DEVICES else (device, arg)
+            else:
+                dtype = arg
+        result = self if dtype is None else self.astype(dtype)
+        if device is None:
+            return result
+        target = backend.normalize_device(device)
+        if target == result.device:
+            return result
+        source = result.device
 
-            out = Tensor._make(backend.to_device(self._data, device), (self,), "to", (to_rule,))
-            out.device = device
-            return out
-        return self.astype(target)
+        def to_rule(g: Any, out: Any, x: Any) -> Any:
+            return g.to(source) if isinstance(g, Tensor) else backend.to_device(g, source)
+
+        out = Tensor._make(backend.to_device(result._data, target), (result,), "to", (to_rule,))
+        out.device = target
+        return out
 
     def cpu(self) -> Tensor:
         """This tensor on the CPU."""

@@ -74,7 +74,8 @@ def _extremum(x: Tensor, axes: tuple[int, ...] | None, keep: bool, op: str) -> T
     # ties share the gradient equally: 1 at each extreme element, divided by their count
     share_dtype = x.dtype if x._data.dtype.kind == "f" else float32
     share = (x._data == data).astype(share_dtype)
-    share /= share.sum(axis=axes, keepdims=True)
+    with np.errstate(invalid="ignore"):  # a NaN input has no extreme element: 0/0 shares
+        share /= share.sum(axis=axes, keepdims=True)
     kept = data.shape
 
     def extremum_rule(g: Any, out: Any, x: Any) -> Any:
