@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -630,6 +631,10 @@ class _GradientCatcher:
                 if remaining[0] % len(caught) == 0:
                     self.grad_output = tuple(grads)
                     if not self.caught_inputs:  # no input needs a gradient: call the hooks now
+                        warnings.warn(
+                            "Full backward hook is firing when gradients are computed with "
+                            "respect to module outputs since no inputs require gradients",
+                            UserWarning, stacklevel=2)
                         self._call_hooks()
             return hook
 
