@@ -745,6 +745,13 @@ def _put(index: Any, add: bool = False) -> Callable[..., Any]:
     return fn
 
 
+def _shift_in_place(x: Any) -> Any:
+    """``z[1:] = z[:-1] * 2`` on ``z = x * x``: the value reads the tensor it is written into."""
+    z = x * x
+    z[1:] = z[:-1] * 2
+    return z * x
+
+
 def _gap_cases() -> list[OpCase]:
     def halves(lib: Any, pieces: Any) -> Any:
         return lib.stack([p * (i + 1) for i, p in enumerate(pieces)], 0)
@@ -763,6 +770,9 @@ def _gap_cases() -> list[OpCase]:
         OpCase("index_put-slice-broadcast", _put(slice(1, 3)), (T(4, 3), T(3))),
         OpCase("index_put-mask", _put([True, False, True, False]), (T(4, 2), T(2, 2))),
         OpCase("index_put-add-into-constant", _put([1, 3], add=True), (C(4,), T(2,))),
+        OpCase("index_put-add-into-a-tensor-requiring-grad", _put([0, 2], add=True),
+               (T(4, 3), T(2, 3))),
+        OpCase("index_put-slice-reads-itself", lambda lib, x: _shift_in_place(x), (T(5),)),
         OpCase("index_put-add-into-constant-2d", _put([0, 2], add=True), (C(3, 2), T(2, 2))),
         OpCase("index_put-int", _put(2), (T(3, 2), T())),
     ]  # fmt: skip

@@ -245,6 +245,25 @@ def test_item_assignment_records_index_put_as_torch(rng) -> None:
         np.testing.assert_allclose(ours, theirs, rtol=RTOL)
 
 
+def test_item_assignment_whose_value_reads_the_target_matches_torch(rng) -> None:
+    """``z[i] += y`` on a tensor that requires grad reads z[i] first; the graph must use
+    the old z there, not loop through the new one."""
+    data, values = rng.standard_normal(4), rng.standard_normal(2)
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor(data.copy(), requires_grad=True)
+        y = lib.tensor(values.copy(), requires_grad=True)
+        z = x * x
+        z[lib.tensor([1, 3])] += y * 2
+        z[0:2] = z[2:4] * 3
+        a = z * 1
+        a += a * 2
+        (a * lib.arange(4, dtype=lib.float64)).sum().backward()
+        results.append([a.detach().numpy().copy(), x.grad.numpy().copy(), y.grad.numpy().copy()])
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=RTOL)
+
+
 def test_masked_assignment_of_a_value_requiring_grad(rng) -> None:
     data, values = rng.standard_normal((4, 2)), rng.standard_normal((2, 2))
     mask = np.array([True, False, False, True])

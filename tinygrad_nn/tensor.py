@@ -882,7 +882,7 @@ class Tensor:
             # recorded as PyTorch's index_put: `dC[ix] += v` and `x[mask] = y` keep the graph
             self._check_not_leaf()
             value = self._operand(value)
-            self._record_inplace(lambda before: indexing.index_put(before, index, value))
+            self._record_inplace(lambda before: indexing.index_put(before, index, value), value)
             return
         value = value._data if isinstance(value, Tensor) else value
         try:
@@ -901,7 +901,7 @@ class Tensor:
         if state.grad_enabled and (self.requires_grad or other.requires_grad):
             self._check_not_leaf()
             return self._record_inplace(
-                lambda before: method(before, before if other is self else other))
+                lambda before: method(before, before if other is self else other), other)
         try:
             shape = self.shape if other.shape == self.shape else np.broadcast_shapes(
                 self.shape, other.shape)
@@ -933,13 +933,21 @@ class Tensor:
                 "mode is on; update parameters inside `with tg.no_grad():`"
             )
 
-    def _record_inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    def _record_inplace(self, compute: Callable[[Tensor], Tensor], source: Tensor) -> Tensor:
         """Become ``compute(before)``, recorded like an out-of-place op on the old value,
-        which lives on in ``before`` (the graph's earlier uses of self keep it)."""
+        which lives on in ``before``.
+
+        The ops of ``source``'s graph that read self read its old value (``z[i] += y`` is
+        ``t = z[i]; t += y; z[i] = t``): they are pointed at ``before``, else the graph
+        would loop through self's new value. Other earlier uses of self are caught by the
+        version check if their backward needs the old value.
+        """
         before = Tensor._wrap(self._data, self.device)
         for slot in ("requires_grad", "_parents", "_op", "_backward", "_counter",
                      "_stamp", "_seq", "_scope", "name"):
             setattr(before, slot, getattr(self, slot))
+        if source._backward is not None:
+            self._repoint_readers(source, before)
         result = compute(before)
         for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
                      "_stamp", "_seq", "_scope"):
@@ -948,6 +956,20 @@ class Tensor:
         self._counter = [before._version, 0]
         self._mark_changed()
         return self
+
+    def _repoint_readers(self, source: Tensor, before: Tensor) -> None:
+        """Point the ops of ``source``'s graph whose input is self at ``before`` instead
+        (only ops made after self can have read it)."""
+        floor, stack, seen = self._seq, [source], set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            parents = node._parents
+            if any(p is self for p in parents):
+                node._parents = tuple(before if p is self else p for p in parents)
+            stack.extend(p for p in parents if p._seq > floor)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._inplace(other, np.add, Tensor.__add__)
