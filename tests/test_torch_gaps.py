@@ -131,6 +131,17 @@ def test_out_resizes_and_works_for_delegated_functions(rng) -> None:
     np.testing.assert_allclose(out2.numpy(), a * 2, rtol=RTOL)
 
 
+@pytest.mark.parametrize(("name", "shapes"), [
+    ("mm", ((2, 3), (3, 4))), ("bmm", ((2, 2, 3), (2, 3, 1))), ("dot", ((3,), (3,))),
+])
+def test_matrix_products_take_out_as_torch(rng, name, shapes) -> None:
+    a, b = (rng.standard_normal(shape) for shape in shapes)
+    expected = getattr(torch, name)(torch.tensor(a), torch.tensor(b))
+    out = tg.zeros(*expected.shape, dtype=tg.float64)
+    assert getattr(tg, name)(tg.tensor(a), tg.tensor(b), out=out) is out
+    close(out, expected)
+
+
 def test_out_with_a_tensor_that_requires_grad_raises_as_torch() -> None:
     a = tg.ones(2, 2, requires_grad=True)
     with pytest.raises(RuntimeError, match="out=.*automatic differentiation"):

@@ -214,19 +214,22 @@ def _matrix_product(name: str, input: Any, other: Any, ndim: int) -> Tensor:  # 
     return _matmul(a, b)
 
 
-def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+def mm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """The product of two matrices, (n, m) @ (m, p) (no broadcasting, as PyTorch)."""
-    return _matrix_product("mm", input, mat2, 2)
+    result = _matrix_product("mm", input, mat2, 2)
+    return result if out is None else write_out(result, out, "mm")
 
 
-def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+def bmm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """Batched matrix product, (b, n, m) @ (b, m, p) (no broadcasting, as PyTorch)."""
-    return _matrix_product("bmm", input, mat2, 3)
+    result = _matrix_product("bmm", input, mat2, 3)
+    return result if out is None else write_out(result, out, "bmm")
 
 
-def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
+def dot(input: Any, tensor: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """The inner product of two 1-D tensors of one length."""
-    return _matrix_product("dot", input, tensor, 1)
+    result = _matrix_product("dot", input, tensor, 1)
+    return result if out is None else write_out(result, out, "dot")
 
 
 def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
