@@ -732,11 +732,57 @@ def _more_shape_cases() -> list[OpCase]:
     ]  # fmt: skip
 
 
+def _put(index: Any, add: bool = False) -> Callable[..., Any]:
+    """``z = x * 1; z[index] = y`` (or ``+=``): item assignment recorded as index_put."""
+    def fn(lib: Any, x: Any, y: Any) -> Any:
+        z = x * 1
+        where = lib.tensor(index) if isinstance(index, list) else index
+        if add:
+            z[where] += y
+        else:
+            z[where] = y
+        return z * x
+    return fn
+
+
+def _shift_in_place(x: Any) -> Any:
+    """``z[1:] = z[:-1] * 2`` on ``z = x * x``: the value reads the tensor it is written into."""
+    z = x * x
+    z[1:] = z[:-1] * 2
+    return z * x
+
+
+def _gap_cases() -> list[OpCase]:
+    def halves(lib: Any, pieces: Any) -> Any:
+        return lib.stack([p * (i + 1) for i, p in enumerate(pieces)], 0)
+
+    return [
+        OpCase("roll-5-by2", lambda lib, x: x.roll(2) * x, (T(5),)),
+        OpCase("roll-2x3-flat-neg1", lambda lib, x: x.roll(-1), (T(2, 3),)),
+        OpCase("roll-3x4-dim1", lambda lib, x: x.roll(1, 1) * x, (T(3, 4),)),
+        OpCase("roll-3x4-two-dims", lambda lib, x: x.roll((1, -2), (0, 1)) * x, (T(3, 4),)),
+        OpCase("mv-3x4", lambda lib, a, v: a.mv(v), (T(3, 4), T(4))),
+        OpCase("mv-function-const-vector", lambda lib, a, v: lib.mv(a, v), (T(2, 3), C(3))),
+        OpCase("unbind-2x3-dim1", lambda lib, x: halves(lib, x.unbind(1)), (T(2, 3),)),
+        OpCase("unbind-3x2-function", lambda lib, x: halves(lib, lib.unbind(x)), (T(3, 2),)),
+        OpCase("contiguous-of-transpose", lambda lib, x: x.t().contiguous() * 2, (T(2, 3),)),
+        OpCase("index_put-int-list", _put([0, 2]), (T(4, 3), T(2, 3))),
+        OpCase("index_put-slice-broadcast", _put(slice(1, 3)), (T(4, 3), T(3))),
+        OpCase("index_put-mask", _put([True, False, True, False]), (T(4, 2), T(2, 2))),
+        OpCase("index_put-add-into-constant", _put([1, 3], add=True), (C(4,), T(2,))),
+        OpCase("index_put-add-into-a-tensor-requiring-grad", _put([0, 2], add=True),
+               (T(4, 3), T(2, 3))),
+        OpCase("index_put-slice-reads-itself", lambda lib, x: _shift_in_place(x), (T(5),)),
+        OpCase("index_put-add-into-constant-2d", _put([0, 2], add=True), (C(3, 2), T(2, 2))),
+        OpCase("index_put-int", _put(2), (T(3, 2), T())),
+    ]  # fmt: skip
+
+
 CASES: list[OpCase] = (
     _binary_cases() + _unary_cases() + _pairwise_cases() + _reduction_cases()
     + _softmax_cases() + _shape_cases() + _index_cases() + _matmul_cases()
     + _alias_cases() + _values_reduction_cases() + _sort_cases() + _gather_cases()
-    + _einsum_cases() + _more_shape_cases()
+    + _einsum_cases() + _more_shape_cases() + _gap_cases()
 )  # fmt: skip
 
 _ids = [case.id for case in CASES]

@@ -199,7 +199,7 @@ CATALOGUE: dict[str, list[Row]] = {
         Row("x += tg.ones(3, 3)", ValueError, "(3, 3)"),
         Row("x.data = np.ones(3)", ValueError, "shape (3,)"),
         Row("w.data = np.array([1, 2, 3])", TypeError, "int64"),
-        Row("x[0] = w", RuntimeError, "no_grad"),
+        Row("w[0] = 1.0", RuntimeError, "no_grad"),
         Row('x.fill_("a")', TypeError, "number"),
         Row("y = w.exp(); y.data = np.zeros(3); y.sum().backward()", RuntimeError,
             "output of op 'exp'"),

@@ -139,6 +139,7 @@ from .functions import (
     mm,
     mul,
     multiply,
+    mv,
     ne,
     neg,
     negative,
@@ -151,6 +152,7 @@ from .functions import (
     relu,
     repeat_interleave,
     reshape,
+    roll,
     round,
     rsqrt,
     sigmoid,
@@ -175,6 +177,7 @@ from .functions import (
     tril,
     triu,
     true_divide,
+    unbind,
     unsqueeze,
     var,
     where,
@@ -189,7 +192,7 @@ from .random import (
     set_rng_state,
 )
 from .serialization import load, save
-from .tensor import Tensor, einsum
+from .tensor import Size, Tensor, einsum, set_printoptions
 
 __version__ = "0.1.0"
 
@@ -217,5 +220,6 @@ __all__ = [
     "sigmoid", "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack",
     "std", "sub", "subtract", "sum", "swapaxes", "t", "tanh", "Tensor", "tensor", "topk",
     "transpose", "tril", "triu", "true_divide", "uint8", "unsqueeze", "utils", "var", "viz",
-    "where", "zeros", "zeros_like"
+    "where", "zeros", "zeros_like",
+    "mv", "roll", "set_printoptions", "Size", "unbind",
 ]  # fmt: skip

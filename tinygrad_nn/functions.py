@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import is_grad_enabled
 from .tensor import Tensor, cat, stack  # noqa: F401 - stack is re-exported as tg.stack
 from .tensor import matmul as _matmul
 from .tensor import maximum as _maximum
@@ -37,8 +38,9 @@ def _delegate(name: str, method: str | None = None) -> Callable[..., Any]:
     """
     method = method or name
 
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
-        return getattr(_as_tensor(input), method)(*args, **kwargs)
+    def function(input: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        result = getattr(_as_tensor(input), method)(*args, **kwargs)
+        return result if out is None else write_out(result, out, name)
 
     function.__name__ = function.__qualname__ = name
     function.__module__ = __name__
@@ -46,6 +48,31 @@ def _delegate(name: str, method: str | None = None) -> Callable[..., Any]:
     method_doc = getattr(getattr(Tensor, method, None), "__doc__", None)
     function.__doc__ = summary if method_doc is None else f"{summary}\n\n{method_doc}"
     return function
+
+
+def write_out(result: Any, out: Any, name: str) -> Any:
+    """Store ``result`` in the given ``out=`` tensor(s) and return them, as PyTorch does.
+
+    As in PyTorch, ``out=`` is not differentiable: with grad mode on it raises when the
+    result or ``out`` requires grad. An ``out`` of another shape is resized to the result's.
+    """
+    if isinstance(result, tuple):
+        if not isinstance(out, tuple | list) or len(out) != len(result):
+            raise TypeError(f"{name}(out=...) needs a tuple of {len(result)} tensors")
+        return type(result)(*(write_out(r, o, name) for r, o in zip(result, out, strict=True)))
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(out=...) needs a Tensor, got {type(out).__name__}")
+    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad"
+        )
+    if out.shape == result.shape:
+        out._data[...] = result._data
+    else:
+        out._data = result._data.astype(out.dtype)
+    out._mark_changed()
+    return out
 
 
 # ---------------------------------------------------------------- delegated to Tensor methods
@@ -148,6 +175,9 @@ repeat_interleave = _delegate("repeat_interleave")
 masked_fill = _delegate("masked_fill")
 gather = _delegate("gather")
 index_select = _delegate("index_select")
+unbind = _delegate("unbind")
+roll = _delegate("roll")
+mv = _delegate("mv")
 
 # the tensor itself
 numel = _delegate("numel")
@@ -168,9 +198,11 @@ def is_floating_point(input: Any) -> bool:  # noqa: A002
     return _as_tensor(input).dtype.kind == "f"
 
 
-def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """Matrix product with numpy's (and PyTorch's) rules for 1-D, 2-D and batched N-D."""
-    return _matmul(input, other)
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Matrix product with numpy's (and PyTorch's) rules for 1-D, 2-D and batched N-D;
+    ``out=`` stores it in a given tensor (not differentiable, as PyTorch)."""
+    result = _matmul(input, other)
+    return result if out is None else write_out(result, out, "matmul")
 
 
 def _matrix_product(name: str, input: Any, other: Any, ndim: int) -> Tensor:  # noqa: A002
@@ -182,19 +214,22 @@ def _matrix_product(name: str, input: Any, other: Any, ndim: int) -> Tensor:  # 
     return _matmul(a, b)
 
 
-def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+def mm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """The product of two matrices, (n, m) @ (m, p) (no broadcasting, as PyTorch)."""
-    return _matrix_product("mm", input, mat2, 2)
+    result = _matrix_product("mm", input, mat2, 2)
+    return result if out is None else write_out(result, out, "mm")
 
 
-def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+def bmm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """Batched matrix product, (b, n, m) @ (b, m, p) (no broadcasting, as PyTorch)."""
-    return _matrix_product("bmm", input, mat2, 3)
+    result = _matrix_product("bmm", input, mat2, 3)
+    return result if out is None else write_out(result, out, "bmm")
 
 
-def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
+def dot(input: Any, tensor: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """The inner product of two 1-D tensors of one length."""
-    return _matrix_product("dot", input, tensor, 1)
+    result = _matrix_product("dot", input, tensor, 1)
+    return result if out is None else write_out(result, out, "dot")
 
 
 def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002

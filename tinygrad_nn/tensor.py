@@ -13,6 +13,9 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import sys
+import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -212,6 +215,47 @@ def _check_broadcast(op: str, *shapes: tuple[int, ...]) -> None:
             )
 
 
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as PyTorch's does, ``torch.Size([2, 3])``.
+
+    ``t.size()`` gives one; it equals the plain tuple of the same ints, which is what
+    ``t.shape`` is (error messages print shapes as tuples).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        """The shape holding ``sizes`` (an iterable of ints)."""
+        items = tuple(sizes)
+        for n in items:
+            if not isinstance(n, int | np.integer) or isinstance(n, bool):
+                raise TypeError(f"torch.Size() takes an iterable of ints, got {_short(items)}")
+        return tuple.__new__(cls, (int(n) for n in items))
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return tuple.__new__(Size, item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return tuple.__new__(Size, tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return tuple.__new__(Size, other + tuple(self))
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
+
+
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` takes the hook off again."""
 
@@ -232,7 +276,7 @@ def _node_name(op: str) -> str:
 class Node:
     """The backward node of an op's output, as ``t.grad_fn`` shows it (PyTorch's names)."""
 
-    __slots__ = ("_tensor",)
+    __slots__ = ("_tensor", "__weakref__")
 
     def __init__(self, tensor: Tensor) -> None:
         self._tensor = tensor
@@ -261,18 +305,28 @@ class Node:
         return f"<{self.name()} object at {id(self._tensor):#x}>"
 
 
+# the node of each tensor some caller holds, by the tensor's id (a node keeps its tensor
+# alive, so the id cannot be reused while the entry lives)
+_live_nodes: weakref.WeakValueDictionary[int, Node] = weakref.WeakValueDictionary()
+
+
+_live_accumulators: weakref.WeakValueDictionary[int, AccumulateGrad] = (
+    weakref.WeakValueDictionary()
+)
+
+
 def _accumulator(leaf: Tensor) -> AccumulateGrad:
-    """The leaf's AccumulateGrad node, made once."""
-    node = leaf.__dict__.get("_accumulator")
+    """The leaf's AccumulateGrad node: the same object while anyone holds it (weakly kept)."""
+    node = _live_accumulators.get(id(leaf))
     if node is None:
-        node = leaf.__dict__["_accumulator"] = AccumulateGrad(leaf)
+        node = _live_accumulators[id(leaf)] = AccumulateGrad(leaf)
     return node
 
 
 class AccumulateGrad:
     """The node that adds a gradient into a leaf's ``.grad``; ``.variable`` is the leaf."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "__weakref__")
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
@@ -297,6 +351,7 @@ class AccumulateGrad:
 
 
 _new = object.__new__
+_new_size = tuple.__new__  # a Size from a tuple of ints already checked
 # ops whose backward reads their own output (d exp x = exp x, d tanh x = 1 - tanh^2, ...):
 # for these, changing the output in place is caught as changing an input is
 _READS_ITS_OUTPUT = frozenset(
@@ -304,6 +359,11 @@ _READS_ITS_OUTPUT = frozenset(
      "prod", "norm"}
 )
 _PLAIN_NUMBERS = (float, int, bool)
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor."
+)
 _creation_counter = itertools.count()  # numbers recorded tensors in creation order
 
 
@@ -322,7 +382,7 @@ class Tensor:
     # Hot attributes live in slots; rarely set ones are class-level defaults, so
     # making a tensor (thousands per training step) does not pay for them.
     __slots__ = (
-        "_data", "grad", "requires_grad", "device", "_parents", "_op", "_backward",
+        "_data", "_grad", "requires_grad", "device", "_parents", "_op", "_backward",
         "_counter", "_stamp", "_seq", "__dict__", "__weakref__",
     )  # fmt: skip
     __array_priority__ = 1000
@@ -342,7 +402,7 @@ class Tensor:
         target = backend.device_of(array) if device is None else backend.normalize_device(device)
         self._data = backend.to_device(array, target)
         self.device = target
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.requires_grad = False
         self._parents: tuple[Tensor, ...] = ()
         self._op: str | None = None
@@ -363,7 +423,7 @@ class Tensor:
         out = _new(Tensor)
         out._data = data
         out.device = device
-        out.grad = None
+        out._grad = None
         out.requires_grad = False
         out._parents = ()
         out._op = None
@@ -381,7 +441,7 @@ class Tensor:
         out = _new(Tensor)
         out._data = data
         out.device = parents[0].device
-        out.grad = None
+        out._grad = None
         out._counter = None
         if state.grad_enabled:
             for p in parents:
@@ -471,7 +531,7 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """The shape, as a tuple."""
+        """The shape, as a tuple (``size()`` gives it as a ``Size``, which equals it)."""
         return self._data.shape
 
     @property
@@ -522,17 +582,32 @@ class Tensor:
         return self._backward is None
 
     @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward accumulated here: on leaves that require grad, and on
+        non-leaves that called ``retain_grad()``; reading it on another non-leaf warns, as
+        PyTorch does (it stays None)."""
+        if self._backward is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
+
+    @property
     def grad_fn(self) -> Node | None:
         """The node of the op that made this tensor (``<MulBackward0>``), or None for a leaf.
 
         Its ``next_functions`` lead to the nodes of the op's inputs (``AccumulateGrad`` for
-        leaves that require grad), as PyTorch's do.
+        leaves that require grad), as PyTorch's do. The same node each time, so
+        ``loss.grad_fn.next_functions[0][0] is output.grad_fn`` holds, as in PyTorch.
         """
         if self._backward is None:
             return None
-        node = self.__dict__.get("_node")
-        if node is None:  # made on first use, then the same object (grad_fn is grad_fn)
-            node = self.__dict__["_node"] = Node(self)
+        # held weakly, so the tensor and its node form no cycle: alive while anyone holds it
+        node = _live_nodes.get(id(self))
+        if node is None:
+            node = _live_nodes[id(self)] = Node(self)
         return node
 
     def numpy(self) -> np.ndarray:
@@ -555,11 +630,11 @@ class Tensor:
         """The number of elements."""
         return int(self._data.size)
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+    def size(self, dim: int | None = None) -> Size | int:
         """The shape (PyTorch spelling); ``size(d)`` is one dimension."""
         if dim is None:
-            return self.shape
-        return self.shape[_axes(dim, self.ndim)[0]]
+            return _new_size(Size, self._data.shape)
+        return self._data.shape[_axes(dim, self.ndim)[0]]
 
     def dim(self) -> int:
         """The number of dimensions (PyTorch spelling of ``ndim``)."""
@@ -600,9 +675,8 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(
-            self.numpy(), separator=", ", prefix="tensor(", threshold=200, edgeitems=3
-        )
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(",
+                               **_array2string_options())
         extras = []
         if self.dtype not in (float32, int64, bool_):
             extras.append(f"dtype={self.dtype}")
@@ -711,8 +785,8 @@ class Tensor:
         owners). Later gradients are added in place.
         """
         if create_graph:
-            self.grad = g if self.grad is None else self.grad + g
-        elif self.grad is None:
+            self._grad = g if self._grad is None else self._grad + g
+        elif self._grad is None:
             if not hasattr(g, "flags"):  # a numpy scalar, from a rule on 0-d arrays
                 g = np.asarray(g)
             owner = backend.memory_owner(g)
@@ -720,12 +794,12 @@ class Tensor:
                 adopted.add(id(owner))
             else:
                 g = g.copy()
-            self.grad = Tensor._wrap(g, self.device)
-        elif self.grad.requires_grad or not self.grad._data.flags.writeable:
-            self.grad = Tensor._wrap(self.grad._data + g, self.device)
+            self._grad = Tensor._wrap(g, self.device)
+        elif self._grad.requires_grad or not self._grad._data.flags.writeable:
+            self._grad = Tensor._wrap(self._grad._data + g, self.device)
         else:
-            self.grad._data += g
-            self.grad._mark_changed()
+            self._grad._data += g
+            self._grad._mark_changed()
 
     def _check_versions(self) -> None:
         """Raise if an input, or an output its backward reads, was changed in place since."""
@@ -841,14 +915,15 @@ class Tensor:
     # ------------------------------------------------------------ in place
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if state.grad_enabled and (self.requires_grad or
-                                   isinstance(value, Tensor) and value.requires_grad):
-            raise RuntimeError(
-                "item assignment into a tensor that takes part in autograd is not recorded; "
-                "build the result out of place (tg.where, tg.cat) or assign under tg.no_grad()"
-            )
         if isinstance(value, str | bytes):
             raise TypeError(f"cannot assign a {type(value).__name__} into a tensor: {value!r}")
+        if state.grad_enabled and (self.requires_grad or
+                                   isinstance(value, Tensor) and value.requires_grad):
+            # recorded as PyTorch's index_put: `dC[ix] += v` and `x[mask] = y` keep the graph
+            self._check_not_leaf()
+            value = self._operand(value)
+            self._record_inplace(lambda before: indexing.index_put(before, index, value), value)
+            return
         value = value._data if isinstance(value, Tensor) else value
         try:
             self._data[indexing.plain_index(index)] = value
@@ -864,24 +939,9 @@ class Tensor:
     def _inplace(self, other: Any, ufunc: np.ufunc, method: Callable) -> Tensor:
         other = self._operand(other)
         if state.grad_enabled and (self.requires_grad or other.requires_grad):
-            if self.requires_grad and self._backward is None:
-                raise RuntimeError(
-                    "a leaf tensor that requires grad cannot be changed in place while grad "
-                    "mode is on; update parameters inside `with tg.no_grad():`"
-                )
-            # record like the out-of-place op: the old value lives on in `before`
-            before = Tensor._wrap(self._data, self.device)
-            for slot in ("requires_grad", "_parents", "_op", "_backward", "_counter",
-                         "_stamp", "_seq", "_scope", "name"):
-                setattr(before, slot, getattr(self, slot))
-            result = method(before, before if other is self else other)
-            for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
-                         "_stamp", "_seq", "_scope"):
-                setattr(self, slot, getattr(result, slot))
-            # a new array, so a new counter: views of the old value stay with `before`
-            self._counter = [before._version, 0]
-            self._mark_changed()
-            return self
+            self._check_not_leaf()
+            return self._record_inplace(
+                lambda before: method(before, before if other is self else other), other)
         try:
             shape = self.shape if other.shape == self.shape else np.broadcast_shapes(
                 self.shape, other.shape)
@@ -904,6 +964,52 @@ class Tensor:
             ) from exc
         self._mark_changed()
         return self
+
+    def _check_not_leaf(self) -> None:
+        """Raise, as PyTorch does, for an in-place change of a leaf that requires grad."""
+        if self.requires_grad and self._backward is None:
+            raise RuntimeError(
+                "a leaf tensor that requires grad cannot be changed in place while grad "
+                "mode is on; update parameters inside `with tg.no_grad():`"
+            )
+
+    def _record_inplace(self, compute: Callable[[Tensor], Tensor], source: Tensor) -> Tensor:
+        """Become ``compute(before)``, recorded like an out-of-place op on the old value,
+        which lives on in ``before``.
+
+        The ops of ``source``'s graph that read self read its old value (``z[i] += y`` is
+        ``t = z[i]; t += y; z[i] = t``): they are pointed at ``before``, else the graph
+        would loop through self's new value. Other earlier uses of self are caught by the
+        version check if their backward needs the old value.
+        """
+        before = Tensor._wrap(self._data, self.device)
+        for slot in ("requires_grad", "_parents", "_op", "_backward", "_counter",
+                     "_stamp", "_seq", "_scope", "name"):
+            setattr(before, slot, getattr(self, slot))
+        if source._backward is not None:
+            self._repoint_readers(source, before)
+        result = compute(before)
+        for slot in ("_data", "requires_grad", "_parents", "_op", "_backward",
+                     "_stamp", "_seq", "_scope"):
+            setattr(self, slot, getattr(result, slot))
+        # a new array, so a new counter: views of the old value stay with `before`
+        self._counter = [before._version, 0]
+        self._mark_changed()
+        return self
+
+    def _repoint_readers(self, source: Tensor, before: Tensor) -> None:
+        """Point the ops of ``source``'s graph whose input is self at ``before`` instead
+        (only ops made after self can have read it)."""
+        floor, stack, seen = self._seq, [source], set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            parents = node._parents
+            if any(p is self for p in parents):
+                node._parents = tuple(before if p is self else p for p in parents)
+            stack.extend(p for p in parents if p._seq > floor)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._inplace(other, np.add, Tensor.__add__)
@@ -1029,6 +1135,50 @@ class Tensor:
             return Tensor(getattr(ufunc, method)(*raw, **kwargs))
         first = tensors[0]
         return op(*[x if isinstance(x, Tensor) else first._operand(x) for x in inputs])
+
+
+# what set_printoptions changed; an option never set keeps the repr's own default
+_PRINT_DEFAULTS: dict[str, Any] = {"precision": None, "threshold": 200, "edgeitems": 3,
+                                   "linewidth": None, "sci_mode": None}
+_print_options = dict(_PRINT_DEFAULTS)
+
+
+def set_printoptions(precision: int | None = None, threshold: int | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """How tensors print, as ``torch.set_printoptions``: digits after the point
+    (``precision``), how many elements before a summary with ``...`` (``threshold``) and
+    how many at each end of it (``edgeitems``), line width, and ``sci_mode`` (True: always
+    scientific notation, False: never, None: numpy's choice). ``profile`` is
+    ``"default"`` (back to the defaults), ``"short"`` (2 digits) or ``"full"`` (no summary).
+    """
+    profiles = {"default": {}, "short": {"precision": 2, "threshold": 1000, "edgeitems": 2},
+                "full": {"precision": 4, "threshold": math.inf}}
+    if profile is not None:
+        if profile not in profiles:
+            raise ValueError(f"profile must be 'default', 'short' or 'full', got {profile!r}")
+        _print_options.clear()
+        _print_options.update(_PRINT_DEFAULTS, **profiles[profile])
+    given = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems,
+             "linewidth": linewidth}
+    _print_options.update({k: v for k, v in given.items() if v is not None})
+    _print_options["sci_mode"] = sci_mode
+
+
+def _array2string_options() -> dict[str, Any]:
+    """``np.array2string``'s keywords for the current print options."""
+    options = {"threshold": _print_options["threshold"], "edgeitems": _print_options["edgeitems"]}
+    if math.isinf(options["threshold"]):
+        options["threshold"] = sys.maxsize
+    for name in ("precision", "linewidth"):
+        if _print_options[name] is not None:
+            options[name] = _print_options[name]
+    if _print_options["sci_mode"] is False:
+        options["suppress_small"] = True
+    elif _print_options["sci_mode"]:
+        digits = 4 if _print_options["precision"] is None else _print_options["precision"]
+        options["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"}
+    return options
 
 
 def _assign(_: Any, value: Any, out: Any, casting: str) -> None:
@@ -1230,6 +1380,8 @@ for _name, _op in {
     "swapdims": shaping.transpose, "view_as": shaping.view_as,
     "reshape_as": shaping.view_as, "expand_as": shaping.expand_as, "clone": shaping.clone,
     "type": convert.type_, "nelement": Tensor.numel,
+    "mv": linalg.mv, "roll": shaping.roll, "unbind": shaping.unbind,
+    "contiguous": shaping.contiguous,
 }.items():
     setattr(Tensor, _name, _op)
 

@@ -573,8 +573,8 @@ class _Drawer:
         else:
             fill = None
         sections = [("data", _summary(value, self.show_data))]
-        if self.show_grad and t.grad is not None:
-            sections.append(("grad", _summary(_host(t.grad.data), self.show_data)))
+        if self.show_grad and t._grad is not None:
+            sections.append(("grad", _summary(_host(t._grad.data), self.show_data)))
         attributes = {}
         if value.dtype.kind == "f" and not np.isfinite(value).all():
             fill = NONFINITE_COLOR

@@ -1082,7 +1082,20 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or sum, or per-element) squared error; input and target must have one shape."""
     _check_reduction(reduction, "mse_loss")
     input, target = _pairwise_inputs(input, target, "mse_loss")
-    return _reduce((input - target) ** 2, reduction)
+    # one op, as PyTorch's (loss.grad_fn.next_functions leads straight to input's node):
+    # d/dinput = 2 (input - target) / n for the mean, d/dtarget its negative
+    squared = (input._data - target._data) ** 2
+    loss = squared.mean() if reduction == "mean" else squared.sum() if reduction == "sum" \
+        else squared
+    scale = 2.0 / max(squared.size, 1) if reduction == "mean" else 2.0
+
+    def mse_input_rule(g: Any, out: Any, input: Any, target: Any) -> Any:
+        return g * ((input - target) * scale)
+
+    def mse_target_rule(g: Any, out: Any, input: Any, target: Any) -> Any:
+        return g * ((target - input) * scale)
+
+    return Tensor._make(loss, (input, target), "mse_loss", (mse_input_rule, mse_target_rule))
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -184,6 +186,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._has_hooks:
+            return self._call_with_hooks(args, kwargs)
         # Ops run inside record this module as their innermost scope (for viz). Written
         # out rather than as a context manager: every layer call pays for it.
         outer = state.scope
@@ -192,6 +196,77 @@ class Module:
             return self.forward(*args, **kwargs)
         finally:
             state.scope = outer
+
+    # ----- hooks ----------------------------------------------------------------------
+    # Each kind lives in an ordered dict (handle id -> (hook, with_kwargs)), made on first
+    # use; `_has_hooks` keeps the common call, a module without any, to one test.
+    _has_hooks = False
+
+    def _add_hook(self, kind: str, hook: Callable, prepend: bool, with_kwargs: bool) -> Any:
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        hooks = self.__dict__.setdefault(kind, OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = (hook, with_kwargs)
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        object.__setattr__(self, "_has_hooks", True)
+        return handle
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``; a result other than None
+        replaces the positional arguments (a non-tuple becomes a 1-tuple). With
+        ``with_kwargs=True`` it is ``hook(module, args, kwargs)`` returning None or
+        ``(args, kwargs)``. Returns a handle whose ``remove()`` takes the hook off."""
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward`` (``hook(module, args,
+        kwargs, output)`` with ``with_kwargs=True``); a result other than None replaces the
+        output. Returns a handle whose ``remove()`` takes the hook off."""
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False
+                                    ) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` in backward, once the gradients
+        with respect to the module's tensor inputs are known (tuples; None for an input
+        that does not require grad). A tuple returned replaces ``grad_input``.
+
+        As in PyTorch, the inputs and outputs of a hooked call pass through an identity op
+        (``BackwardHookFunctionBackward``) that catches their gradients. With several
+        tensor inputs, a replacement applies to the input whose gradient came last.
+        Returns a handle whose ``remove()`` takes the hook off.
+        """
+        return self._add_hook("_backward_hooks", hook, prepend, False)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        for hook, with_kwargs in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = self.__dict__.get("_backward_hooks")
+        catcher = _GradientCatcher(self, backward_hooks) if backward_hooks and (
+            state.grad_enabled) else None
+        if catcher is not None:
+            args = catcher.wrap_inputs(args)
+        outer = state.scope
+        state.scope = (self,) if outer is None else (*outer, self)
+        try:
+            output = self.forward(*args, **kwargs)
+        finally:
+            state.scope = outer
+        for hook, with_kwargs in list(self.__dict__.get("_forward_hooks", {}).values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        return output if catcher is None else catcher.wrap_outputs(output)
 
     # ----- traversal ------------------------------------------------------------------
     def named_modules(
@@ -478,6 +553,102 @@ class Module:
         if not child_lines and len(extra_lines) <= 1:
             return f"{type(self).__name__}({''.join(extra_lines)})"
         return type(self).__name__ + "(\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``: ``remove()`` takes the hook off (also on leaving a
+    ``with`` block)."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: OrderedDict) -> None:
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        """Stop calling the hook (a second call does nothing)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+def _pass_gradient(g: Any, out: Any, x: Any) -> Any:
+    return g
+
+
+class _GradientCatcher:
+    """One hooked module call's identity ops: their gradients are the module's
+    ``grad_output`` (the outputs') and ``grad_input`` (the tensor inputs')."""
+
+    def __init__(self, module: Module, hooks: OrderedDict) -> None:
+        self.module, self.hooks = module, hooks
+        self.input_slots: list[int] = []  # which positional arguments are caught tensors
+        self.grad_input: list[Any] = []
+        self.grad_output: tuple[Any, ...] = ()
+        self.caught_inputs = 0  # how many tensor inputs need a gradient
+        self.arrived = 0  # input gradients that arrived (a retained graph may run again)
+
+    @staticmethod
+    def _identity(t: Tensor) -> Tensor:
+        return Tensor._make(t._data, (t,), "backward_hook_function", (_pass_gradient,))
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        args = list(args)
+        self.grad_input = [None] * len(args)
+        for i, arg in enumerate(args):
+            if isinstance(arg, Tensor) and arg.requires_grad:
+                args[i] = caught = self._identity(arg)
+                caught.register_hook(self._input_hook(i))
+                self.caught_inputs += 1
+        return tuple(args)
+
+    def _input_hook(self, i: int) -> Callable:
+        def hook(grad: Tensor) -> Tensor | None:
+            self.grad_input[i] = grad
+            self.arrived += 1
+            if self.arrived % self.caught_inputs:
+                return None
+            replaced = self._call_hooks()
+            return None if replaced is None else replaced[i]
+        return hook
+
+    def wrap_outputs(self, output: Any) -> Any:
+        outputs = output if isinstance(output, tuple) else (output,)
+        wrapped = tuple(self._identity(o) if isinstance(o, Tensor) and o.requires_grad else o
+                        for o in outputs)
+        caught = [i for i, o in enumerate(wrapped) if isinstance(o, Tensor) and o.requires_grad]
+        grads: list[Any] = [None] * len(wrapped)
+        remaining = [0]  # output gradients that arrived
+
+        def output_hook(i: int) -> Callable:
+            def hook(grad: Tensor) -> None:
+                grads[i] = grad
+                remaining[0] += 1
+                if remaining[0] % len(caught) == 0:
+                    self.grad_output = tuple(grads)
+                    if not self.caught_inputs:  # no input needs a gradient: call the hooks now
+                        warnings.warn(
+                            "Full backward hook is firing when gradients are computed with "
+                            "respect to module outputs since no inputs require gradients",
+                            UserWarning, stacklevel=2)
+                        self._call_hooks()
+            return hook
+
+        for i in caught:
+            wrapped[i].register_hook(output_hook(i))
+        return wrapped if isinstance(output, tuple) else wrapped[0]
+
+    def _call_hooks(self) -> tuple | None:
+        grad_input, replaced = tuple(self.grad_input), None
+        for hook, _ in list(self.hooks.values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                replaced = grad_input = tuple(result)
+        return replaced
 
 
 def _numeric_array(name: Any, value: Any) -> np.ndarray:

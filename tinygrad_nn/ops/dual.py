@@ -114,6 +114,11 @@ def flip(x: Any, axes: tuple[int, ...]) -> Any:
     return x.flip(axes) if isinstance(x, Tensor) else _xp(x).flip(x, axes)
 
 
+def roll(x: Any, shifts: tuple[int, ...], axes: tuple[int, ...] | None) -> Any:
+    """``x`` shifted cyclically by ``shifts`` along ``axes`` (None: the flattened tensor)."""
+    return x.roll(shifts, axes) if isinstance(x, Tensor) else _xp(x).roll(x, shifts, axes)
+
+
 def cumsum(x: Any, axis: int) -> Any:
     """Running sums of ``x`` along ``axis``."""
     return x.cumsum(axis) if isinstance(x, Tensor) else _xp(x).cumsum(x, axis=axis)

@@ -165,3 +165,37 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
                          f"the tensor's shape {x.shape}")
     value = x._operand(value)
     return where(mask_array, value.astype(x.dtype), x)
+
+
+def index_put(x: Tensor, index: Any, values: Tensor) -> Tensor:
+    """``x`` with ``values`` (broadcast) written at ``index``: ``x[index] = values`` as a
+    recorded op (PyTorch's ``index_put``), which is how item assignment keeps the graph.
+
+    The overwritten places of ``x`` get no gradient; ``values`` gets ``g`` picked at
+    ``index`` (the engine sums it down to their shape if they were broadcast).
+    """
+    index = plain_index(index)
+    data = x._data.copy()
+    try:
+        data[index] = values._data
+    except (IndexError, ValueError, TypeError) as exc:
+        kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(exc, k))
+        raise kind(f"cannot assign a tensor of shape {values.shape} at index {_short(index)} "
+                   f"of a tensor of shape {x.shape}: {exc}") from None
+
+    def index_put_target_rule(g: Any, out: Any, x: Any, values: Any) -> Any:
+        return zeroed_at(g, index)
+
+    def index_put_values_rule(g: Any, out: Any, x: Any, values: Any) -> Any:
+        return g[index]
+
+    return _make(data, (x, values), "index_put", (index_put_target_rule, index_put_values_rule))
+
+
+def zeroed_at(g: Any, index: Any) -> Any:
+    """``g`` with zeros at ``index`` (an array, or a recorded op on a Tensor)."""
+    if isinstance(g, Tensor):
+        return index_put(g, index, g._const(backend.array_module(g._data).zeros((), g.dtype)))
+    g = g.copy()
+    g[index] = 0
+    return g

@@ -1,5 +1,5 @@
 """Linear algebra: ``a @ b`` with numpy's rules for 1-D, 2-D and batched operands, ``mm``,
-``bmm``, ``einsum`` and ``norm``."""
+``bmm``, ``mv``, ``einsum`` and ``norm``."""
 
 from __future__ import annotations
 
@@ -93,6 +93,15 @@ def bmm(a: Tensor, other: Any) -> Tensor:
         raise ValueError(f"bmm needs two 3-D tensors with the same batch size, got shapes "
                          f"{a.shape} and {other.shape}")
     return matmul(a, other)
+
+
+def mv(a: Tensor, vec: Any) -> Tensor:
+    """The product of a matrix and a vector, (n, m) @ (m,) -> (n,) (as PyTorch's ``mv``)."""
+    vec = a._operand(vec)
+    if a.ndim != 2 or vec.ndim != 1:
+        raise ValueError(f"mv needs a matrix and a vector, got shapes {a.shape} and "
+                         f"{vec.shape}; use matmul (@) for other shapes")
+    return matmul(a, vec)
 
 
 # ---------------------------------------------------------------- einsum

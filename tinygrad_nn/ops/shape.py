@@ -273,6 +273,49 @@ def flip(x: Tensor, *axes: Any, dims: Any = _UNSET) -> Tensor:
     return _make(np.flip(x._data, axes).copy(), (x,), "flip", (flip_rule,))
 
 
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """``x`` shifted cyclically by ``shifts`` along ``dims`` (an int or matching tuples);
+    without ``dims``, over the flattened tensor, keeping the shape (as PyTorch). The
+    gradient rolls back by ``-shifts``."""
+    shift_list = (shifts,) if isinstance(shifts, int | np.integer) else tuple(shifts)
+    if dims is None:
+        if len(shift_list) != 1:
+            raise ValueError(f"roll without dims takes one shift, got {shifts!r}")
+        axes: tuple[int, ...] | None = None
+    else:
+        dim_list = (dims,) if isinstance(dims, int | np.integer) else tuple(dims)
+        if len(dim_list) != len(shift_list):
+            raise ValueError(f"roll needs one shift per dim, got shifts={shifts!r}, "
+                             f"dims={dims!r}")
+        axes = tuple(_one_axis(d, max(x.ndim, 1)) for d in dim_list)
+    shift_list = tuple(int(_number("roll shift", n)) for n in shift_list)
+    back = tuple(-n for n in shift_list)
+
+    def roll_rule(g: Any, out: Any, x: Any) -> Any:
+        return dual.roll(g, back, axes)
+
+    data = backend.array_module(x._data).roll(x._data, shift_list, axes)
+    return _make(data, (x,), "roll", (roll_rule,))
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``x`` along ``dim``, each without that dimension (``x[:, i]`` for
+    ``dim=1``), as a tuple."""
+    if x.ndim == 0:
+        raise ValueError("unbind needs a tensor with at least one dimension, got a 0-d one")
+    axis = _one_axis(dim, x.ndim)
+    lead = (slice(None),) * axis
+    return tuple(x[lead + (i,)] for i in range(x.shape[axis]))
+
+
+def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
+    """``x`` itself when its elements lie in row-major order, else a row-major copy
+    (differentiable, as ``clone``), as PyTorch's ``contiguous``."""
+    if x._data.flags.c_contiguous:
+        return x
+    return clone(x)
+
+
 def tril(x: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two axes (on and below ``diagonal``), zeros above."""
     return _triangle(x, diagonal, np.tril, "tril")
