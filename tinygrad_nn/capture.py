@@ -62,7 +62,7 @@ MAX_RECORDINGS = 16  # after this many guard misses the function runs eagerly
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _THIS_FILE = os.path.abspath(__file__)
 _DATA_SLOT = Tensor.__dict__["_data"]  # the member descriptors a recording wraps
-_GRAD_SLOT = Tensor.__dict__["grad"]
+_GRAD_SLOT = Tensor.__dict__["_grad"]  # the slot behind .grad, which the engine writes
 _real = {name: getattr(np, name) for name in (
     "asarray", "asanyarray", "array", "ascontiguousarray", "zeros", "ones", "empty", "full",
     "arange", "eye", "linspace",
@@ -692,7 +692,7 @@ class _Patches:
 
         rec = self.rec
         self._set(Tensor, "_data", property(_data_get, _data_set))
-        self._set(Tensor, "grad", property(_grad_get, _grad_set))
+        self._set(Tensor, "_grad", property(_grad_get, _grad_set))
         self._set(Tensor, "numpy", _tensor_numpy)
         for name in _CREATORS:
             self._set(np, name, _numpy_creator(name))
