@@ -28,9 +28,9 @@ print(-2 * b == b.grad)
 assert bool((9 * a**2 == a.grad).all()) and bool((-2 * b == b.grad).all())
 
 x = torch.rand(5, 5)
-y = torch.rand(5, 5)
+y_rand = torch.rand(5, 5)  # a new name: `y` above is compared between the libraries
 z = torch.rand((5, 5), requires_grad=True)
-a2 = x + y
+a2 = x + y_rand
 print(f"Does `a` require gradients?: {a2.requires_grad}")
 b2 = x + z
 print(f"Does `b` require gradients?: {b2.requires_grad}")
