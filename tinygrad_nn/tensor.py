@@ -23,14 +23,8 @@ import numpy as np
 
 from . import autograd, backend, dtypes
 from .autograd import state
-
-float16 = np.dtype("float16")
-float32 = np.dtype("float32")
-float64 = np.dtype("float64")
-int32 = np.dtype("int32")
-int64 = np.dtype("int64")
-uint8 = np.dtype("uint8")
-bool_ = np.dtype("bool")
+from .dtypes import bool as bool_  # noqa: E402 - the dtypes live in dtypes.py
+from .dtypes import float16, float32, float64, int32, int64, uint8  # noqa: E402, F401
 
 _UNSET: Any = object()  # marks a keyword the caller did not give
 
@@ -39,18 +33,7 @@ def _is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 
 
-def _resolve_dtype(dtype: Any) -> np.dtype:
-    if isinstance(dtype, Tensor):
-        raise TypeError("dtype must be a dtype such as tg.float32, not a Tensor")
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError as exc:
-        raise TypeError(
-            f"unknown dtype {dtype!r}: use tg.float32, tg.float64, tg.int64, ..."
-        ) from exc
-    if resolved.kind not in "fiub":
-        raise TypeError(f"unsupported dtype {resolved}: tensors hold floats, integers or bools")
-    return resolved
+_resolve_dtype = dtypes.resolve  # a tg/numpy dtype, a type or a name, as a supported dtype
 
 
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
