@@ -23,8 +23,8 @@ import numpy as np
 
 from . import autograd, backend, dtypes
 from .autograd import state
-from .dtypes import bool as bool_  # noqa: E402 - the dtypes live in dtypes.py
-from .dtypes import float16, float32, float64, int32, int64, uint8  # noqa: E402, F401
+from .dtypes import bool as bool_  # the dtypes live in dtypes.py
+from .dtypes import float16, float32, float64, int32, int64, uint8  # noqa: F401
 
 _UNSET: Any = object()  # marks a keyword the caller did not give
 
