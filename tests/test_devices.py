@@ -2,15 +2,17 @@
 
 Without CuPy, asking for "cuda" must raise a RuntimeError that says why. The rest of
 the plumbing (device of results, mixing errors, .to/.cpu, a GPU model's state_dict
-holding host arrays) is exercised with a stand-in CuPy: a numpy subclass living in a
-module called ``cupy``. It checks the bookkeeping, not GPU arithmetic; real-GPU runs
-are the "cuda" rows of the op tables, which skip only when no GPU is present.
+keeping its device while tg.save writes host data) is exercised with a stand-in CuPy:
+a numpy subclass living in a module called ``cupy``. It checks the bookkeeping, not GPU
+arithmetic; real-GPU runs are the "cuda" rows of the op tables, which skip only when no
+GPU is present.
 """
 
 from __future__ import annotations
 
 import sys
 import types
+import zipfile
 
 import numpy as np
 import pytest
@@ -113,15 +115,24 @@ def test_numpy_of_a_gpu_tensor_is_a_host_array(fake_cupy):
     assert type(np.asarray(t)) is np.ndarray
 
 
-def test_state_dict_of_a_gpu_model_holds_host_arrays(fake_cupy, tmp_path):
+def test_state_dict_of_a_gpu_model_keeps_the_device_and_saves_host_data(fake_cupy, tmp_path):
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)).to("cuda")
-    assert all(p.device == "cuda" for p in model.parameters())
     state = model.state_dict()
-    assert all(type(v) is np.ndarray for v in state.values())
+    # as PyTorch: detached Tensors on the model's device, sharing the parameters' memory
+    assert all(type(v) is tg.Tensor and v.device == "cuda" for v in state.values())
+    assert all(not v.requires_grad for v in state.values())
+    assert state["0.weight"]._data is model[0].weight._data
     path = tg.save(state, tmp_path / "gpu_model")
+    with zipfile.ZipFile(path) as archive:
+        arrays = [name for name in archive.namelist() if name.endswith(".npy")]
+        assert len(arrays) == len(state)
+        for name in arrays:
+            with archive.open(name) as member:
+                assert type(np.load(member)) is np.ndarray
     loaded = tg.load(path)
     for key, value in state.items():
-        np.testing.assert_array_equal(loaded[key], value)
+        assert loaded[key].device == "cuda"
+        np.testing.assert_array_equal(loaded[key].numpy(), value.numpy())
 
 
 def _real_gpu() -> bool:

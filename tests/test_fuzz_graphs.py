@@ -225,7 +225,8 @@ def _randomize(model, rng: np.random.Generator, specials: list[float]) -> None:
             tensor[...] = values
 
 
-def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+def _same_bits(a: tg.Tensor, b: tg.Tensor) -> bool:
+    a, b = a.numpy(), b.numpy()
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 

@@ -39,7 +39,7 @@ def copied(ours, theirs):
     """`ours` in float64 and `theirs` (a torch module) holding the same weights and buffers."""
     ours = ours.double()
     theirs = theirs.double()
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     return ours, theirs
 
 
@@ -81,7 +81,7 @@ def test_batchnorm_state_goes_to_torch_and_back_with_buffers():
     model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU())
     model(tg.randn(4, 2, 5, 5))  # one training step moves the running statistics
     twin = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3), torch.nn.BatchNorm2d(3), torch.nn.ReLU())
-    twin.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    twin.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in model.state_dict().items()})
     assert int(twin[1].num_batches_tracked) == 1
     back = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU())
     back.load_state_dict(twin.state_dict())

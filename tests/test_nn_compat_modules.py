@@ -55,7 +55,7 @@ def build(nn_module):
 def test_containers_give_torchs_names_and_shapes_and_load_both_ways():
     ours, theirs = build(nn).double(), build(torch.nn).double()
     assert shapes(ours) == [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((3, 1, 4, 4))
     for mine, reference in zip(ours(tg.Tensor(x)), theirs(torch.from_numpy(x)), strict=True):
         np.testing.assert_allclose(mine.numpy(), reference.detach().numpy(), rtol=1e-10)

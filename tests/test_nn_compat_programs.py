@@ -55,7 +55,7 @@ def text_classifier(nn_module):
 
 def train_both(make, make_input, ours_optimizer, theirs_optimizer, steps=4):
     ours, theirs = make(nn), make(torch.nn)
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     ours.train()
     theirs.train()
     ours_opt, theirs_opt = ours_optimizer(ours.parameters()), theirs_optimizer(theirs.parameters())
@@ -131,7 +131,7 @@ def gan(nn_module):
 
 def test_dcgan_shaped_step_matches_torch():
     ours, theirs = gan(nn), gan(torch.nn)
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     optimizers = [
         (optim.Adam(ours[part].parameters(), lr=2e-4, betas=(0.5, 0.999)),
          torch.optim.Adam(theirs[part].parameters(), lr=2e-4, betas=(0.5, 0.999)))

@@ -18,7 +18,7 @@ def twins(kind, *args, **kwargs):
     ours_cls, theirs_cls = (KINDS | CELLS)[kind]
     ours = ours_cls(*args, **kwargs).double()
     theirs = theirs_cls(*args, **kwargs).double()
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     return ours, theirs
 
 
@@ -252,7 +252,7 @@ def test_a_sequence_model_trains_like_torch():
         return Regressor().double()
 
     ours, theirs = regressor(nn), regressor(torch.nn)
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     rng = np.random.default_rng(7)
     for _ in range(3):
         x, y = rng.standard_normal((4, 6, 2)), rng.standard_normal((4, 1))

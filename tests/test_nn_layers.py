@@ -16,7 +16,8 @@ torch = pytest.importorskip("torch")
 
 def to_torch(module, torch_module):
     """Copy our weights into the torch twin through our state_dict (also proves the keys match)."""
-    torch_module.load_state_dict({k: torch.from_numpy(v) for k, v in module.state_dict().items()})
+    state = module.state_dict()
+    torch_module.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in state.items()})
     return torch_module
 
 

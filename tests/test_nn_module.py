@@ -54,7 +54,7 @@ class TorchAutoEncoder(torch.nn.Module):
 
 
 def torch_state(module):
-    return {k: torch.from_numpy(v) for k, v in module.state_dict().items()}
+    return {k: torch.from_numpy(v.numpy()) for k, v in module.state_dict().items()}
 
 
 # ----- names and state_dict -------------------------------------------------------------
@@ -100,11 +100,19 @@ def test_torch_parameters_that_require_grad_load_directly():
     np.testing.assert_array_equal(model.bias.numpy(), twin.bias.detach().numpy())
 
 
-def test_state_dict_values_are_copies():
-    model = nn.Linear(2, 2)
+@pytest.mark.parametrize("lib", [tg, torch], ids=["ours", "torch"])
+def test_state_dict_values_are_detached_tensors_sharing_memory_as_in_torch(lib):
+    model = lib.nn.Linear(2, 2)
     state = model.state_dict()
-    state["weight"][...] = 7.0
-    assert not np.any(model.weight.numpy() == 7.0)
+    weight = state["weight"]
+    assert type(weight) is lib.Tensor and not isinstance(weight, lib.nn.Parameter)
+    assert (weight.requires_grad, weight.is_leaf) == (False, True)
+    weight[...] = 7.0  # writing the state_dict value writes the parameter
+    np.testing.assert_array_equal(model.weight.detach().numpy(), np.full((2, 2), 7.0))
+    with lib.no_grad():
+        model.bias.fill_(3.0)  # and training the parameter changes the value already taken
+    np.testing.assert_array_equal(state["bias"].numpy(), [3.0, 3.0])
+    assert model.state_dict(keep_vars=True)["weight"] is model.weight
 
 
 def test_load_state_dict_keeps_parameter_objects_and_dtypes():

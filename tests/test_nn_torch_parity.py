@@ -43,7 +43,7 @@ def train_side_by_side(model, twin, input_shape, dtype, steps=5, lr=0.1):
     """Plain SGD written by hand in both frameworks on the same batches; returns both models."""
     twin = twin.to(torch.float64 if dtype == np.float64 else torch.float32)
     model = model.to(dtype)
-    twin.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    twin.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in model.state_dict().items()})
     data = np.random.default_rng(0)
     for _ in range(steps):
         x = data.standard_normal(input_shape).astype(dtype)
@@ -106,7 +106,7 @@ def test_second_derivative_of_a_model_loss_matches_torch():
     """Hessian-vector product of a small CNN loss with respect to its input."""
     model = cnn().double()
     twin = torch_cnn().double()
-    twin.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    twin.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in model.state_dict().items()})
     x_data = np.random.default_rng(3).standard_normal((2, 1, 8, 8))
     vector = np.random.default_rng(4).standard_normal(x_data.shape)
     labels = np.array([0, 2])

@@ -17,10 +17,7 @@ import tinygrad_nn
 
 # Programs that still hit a known gap, each with what it is; strict: one that starts
 # passing fails here until it is taken off the list.
-KNOWN_GAPS = {
-    "p36_saving_checkpoints": "state_dict() values are numpy arrays (API.md §2), PyTorch's are "
-    "Tensors, so `sd[k].size()` is numpy's int: the API needs a decision before the change",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("program", [

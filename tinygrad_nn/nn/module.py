@@ -419,16 +419,19 @@ class Module:
     def state_dict(
         self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
     ) -> Any:
-        """Return an ordered ``name -> numpy array`` copy of all parameters and persistent buffers.
+        """Return an ordered ``name -> Tensor`` of all parameters and persistent buffers.
 
-        Keys match PyTorch's (``"0.weight"``, ``"bn.running_mean"``, ``"bn.num_batches_tracked"``),
-        so ``torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})`` works.
-        `prefix` goes before every key; ``keep_vars=True`` gives the Tensors themselves; entries
-        are added to `destination` when one is given.
+        As in PyTorch, each value is ``tensor.detach()``: it shares memory (and device) with the
+        parameter or buffer, so it changes when the model trains; save it with ``tg.save`` or
+        copy it (``v.clone()``) to keep a snapshot. Keys match PyTorch's (``"0.weight"``,
+        ``"bn.running_mean"``, ``"bn.num_batches_tracked"``), so
+        ``torch_model.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in sd.items()})``
+        works. `prefix` goes before every key; ``keep_vars=True`` gives the Tensors themselves
+        (not detached); entries are added to `destination` when one is given.
         """
         entries = OrderedDict() if destination is None else destination
         for name, tensor in self._state_entries():
-            entries[prefix + name] = tensor if keep_vars else np.array(tensor.numpy(), copy=True)
+            entries[prefix + name] = tensor if keep_vars else tensor.detach()
         return entries
 
     def load_state_dict(
