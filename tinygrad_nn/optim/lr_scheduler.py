@@ -61,7 +61,7 @@ class LRScheduler:
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = _current_lrs(self.optimizer)
 
     def get_last_lr(self) -> list[float]:
         """The rates the last ``step()`` set, one per parameter group."""
@@ -500,14 +500,7 @@ class ReduceLROnPlateau:
             self.num_bad_epochs = 0
         self._last_lr = _current_lrs(self.optimizer)
 
-    def get_last_lr(self) -> list[float]:
-        """The rates after the last ``step()``, one per parameter group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimizer, as PyTorch's schedulers return."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a state returned by :meth:`state_dict`."""
-        self.__dict__.update(state_dict)
+    # the same bookkeeping as every other scheduler's
+    get_last_lr = LRScheduler.get_last_lr
+    state_dict = LRScheduler.state_dict
+    load_state_dict = LRScheduler.load_state_dict
