@@ -61,11 +61,6 @@ def _made(array: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
     return out.requires_grad_(True) if requires_grad else out
 
 
-def _rng(generator: Generator | None) -> np.random.Generator:
-    """The numpy stream of ``generator`` (None: the default generator)."""
-    return _numpy_generator(generator)
-
-
 def _like(input: Any, name: str) -> Tensor:  # noqa: A002 - PyTorch's parameter name
     if not isinstance(input, Tensor):
         raise TypeError(f"{name} needs a Tensor, got {type(input).__name__}")
@@ -292,7 +287,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False, **shape_kw: Any) -> Tensor:
     """Uniform samples in [0, 1)."""
     shape = _size(size, _size_kw(shape_kw, "rand"))
-    return _made(_rng(generator).random(shape).astype(_float_dtype(dtype)), device,
+    return _made(_numpy_generator(generator).random(shape).astype(_float_dtype(dtype)), device,
                  requires_grad)
 
 
@@ -300,8 +295,8 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False, **shape_kw: Any) -> Tensor:
     """Standard normal samples (mean 0, standard deviation 1)."""
     shape = _size(size, _size_kw(shape_kw, "randn"))
-    return _made(_rng(generator).standard_normal(shape).astype(_float_dtype(dtype)), device,
-                 requires_grad)
+    samples = _numpy_generator(generator).standard_normal(shape)
+    return _made(samples.astype(_float_dtype(dtype)), device, requires_grad)
 
 
 def _bounds(name: str, args: tuple, low: Any, high: Any) -> tuple[int, int]:
@@ -337,7 +332,7 @@ def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None,
         *args, size = args
     low, high = _bounds("randint", tuple(args), low, high)
     shape = _size((size,))
-    values = _rng(generator).integers(low, high, size=shape)
+    values = _numpy_generator(generator).integers(low, high, size=shape)
     return _made(values.astype(dtypes.resolve(np.int64 if dtype is None else dtype)), device,
                  requires_grad)
 
@@ -376,7 +371,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 unless ``dtype=``)."""
     (count,) = _size((n,))
-    values = _rng(generator).permutation(count)
+    values = _numpy_generator(generator).permutation(count)
     return _made(values.astype(dtypes.resolve(np.int64 if dtype is None else dtype)), device,
                  requires_grad)
 
@@ -409,7 +404,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
         shape = _size((size,))
     if np.any(stds < 0):
         raise ValueError(f"normal needs std >= 0, got {stds.min()}")
-    values = means + stds * _rng(generator).standard_normal(shape)
+    values = means + stds * _numpy_generator(generator).standard_normal(shape)
     return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
 
 
@@ -422,7 +417,7 @@ def bernoulli(input: Any, p: Any = None, *, generator: Generator | None = None) 
     probs = source.numpy() if p is None else np.float64(_scalar("bernoulli p", p))
     if not np.all((probs >= 0) & (probs <= 1)):
         raise ValueError("bernoulli needs probabilities in [0, 1]")
-    draws = _rng(generator).random(source.shape) < probs
+    draws = _numpy_generator(generator).random(source.shape) < probs
     return _made(draws.astype(source.dtype), source.device, False)
 
 
@@ -450,7 +445,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,  # n
             f"multinomial without replacement cannot draw {count} samples from a distribution "
             f"with fewer categories of positive weight ({(weights > 0).sum(axis=1).min()})"
         )
-    rng = _rng(generator)
+    rng = _numpy_generator(generator)
     rows = [rng.choice(weights.shape[1], size=count, replace=replacement, p=row)
             for row in weights / totals]
     samples = np.array(rows, dtype=np.int64).reshape(source.shape[:-1] + (count,))

@@ -84,7 +84,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
 
 def _is_dtype_name(name: str) -> bool:
     try:
-        np.dtype(name)
+        dtypes.resolve(name)
     except TypeError:
         return False
     return True
